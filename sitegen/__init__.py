@@ -1,0 +1,1 @@
+"""A strict, bilingual static site generator: site.yaml + content/ -> output/."""

@@ -1,0 +1,61 @@
+"""Command line: parse arguments, run one command, turn problems into lines and exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import BuildError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="build.py", description="Build the bilingual site from site.yaml and "
+                                   "content/ into output/. Without a command, 'build' runs.")
+    main.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: the current folder)")
+    main.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    main.add_argument("--base-url", help="publish under another address or sub-path, e.g. /preview/")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("build", help="build the site into output/ (drafts excluded)")
+    serve = commands.add_parser("serve", help="build with drafts, serve output/ and reload the browser on save")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    root = arguments.root.resolve()
+    try:
+        return run(arguments, root)
+    except BuildError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"build failed: {count} problem{'s' if count != 1 else ''}; output/ was left as it was",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if arguments.debug:
+            traceback.print_exc()
+        print(f"internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def run(arguments: argparse.Namespace, root: Path) -> int:
+    command = arguments.command or "build"
+    if command == "serve":
+        from .serve import serve
+        return serve(root, arguments.host, arguments.port)
+    from .pipeline import build
+    result = build(root, base_url=arguments.base_url)
+    for page in result.missing_translations:
+        print(f"not yet translated: /{page.path} (notice page; original in {page.source})", file=sys.stderr)
+    report = result.report
+    print(f"built {len(result.site.pages)} pages into {result.site.config.path('output')}: "
+          f"{report.written} written, {report.unchanged} unchanged, {report.removed} removed", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,136 @@
+"""content/**/<name>.<lang>.md -> SourcePage values: front matter checked, nothing rendered yet."""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import BuildError, Problem, did_you_mean
+from .files import read_text, relative
+from .frontmatter import split_front_matter
+from .schema import check_keys, check_type, freeze
+from .urls import is_safe_slug, slugify
+
+SECTION_INDEX = "_index"
+FILE_NAME = re.compile(r"^(?P<name>[^.]+)\.(?P<lang>[^.]+)\.md$")
+FRONT_MATTER: Mapping[str, type] = MappingProxyType({
+    "title": str, "slug": str, "description": str, "date": datetime.date, "draft": bool,
+    "template": str, "menu": str, "weight": int, "aliases": list, "extra": dict,
+})
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One language version of one page, as its file says."""
+    source: str            # path relative to the project root, for messages
+    key: str               # language-neutral source path: 'projects/smegonet.md'
+    lang: str
+    is_section: bool
+    title: str
+    slug: str
+    slug_line: int
+    description: str
+    date: datetime.date | None
+    draft: bool
+    template: str | None
+    template_line: int
+    menu_title: str
+    weight: int
+    aliases: tuple[tuple[str, int], ...]
+    extra: Any
+    body: str
+    body_line: int
+
+    @property
+    def folder(self) -> str:
+        """The neutral folder of the page: '' for top-level pages, 'projects' for projects/x.md."""
+        return self.key.rpartition("/")[0]
+
+    @property
+    def section_key(self) -> str:
+        """The key of the section index this page belongs to (its own folder's, for sections: the parent's)."""
+        folder = self.folder if not self.is_section else self.folder.rpartition("/")[0]
+        if self.is_section and not self.folder:
+            return ""
+        return f"{folder}/{SECTION_INDEX}.md" if folder else f"{SECTION_INDEX}.md"
+
+
+def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path) -> tuple[str, str]:
+    """(key, lang) for a page file, or a BuildError naming the file."""
+    shown = relative(path, root)
+    match = FILE_NAME.match(path.name)
+    if path.suffix != ".md":
+        raise BuildError([Problem(shown, 1, "only Markdown pages (.md) belong in content/",
+                                  "put images and documents in static/, data in content/data/")])
+    if not match:
+        raise BuildError([Problem(shown, 1, "a page file must be named <name>.<language>.md",
+                                  f"rename it, e.g. to {path.stem}.{languages[0]}.md")])
+    lang = match["lang"]
+    if lang not in languages:
+        hint = did_you_mean(lang, languages) or f"use one of: {', '.join(languages)}"
+        raise BuildError([Problem(shown, 1, f"unknown language '{lang}' in the file name", hint)])
+    folder = path.parent.relative_to(content_dir).as_posix()
+    name = match["name"] + ".md"
+    return (f"{folder}/{name}" if folder != "." else name), lang
+
+
+def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:
+    key, lang = parse_file_name(path, content_dir, languages, root)
+    shown = relative(path, root)
+    split = split_front_matter(read_text(path, root, max_bytes), shown)
+    meta = split.meta
+    problems: list[Problem] = []
+    check_keys(meta, FRONT_MATTER, "front matter", shown, problems)
+    for name, kind in FRONT_MATTER.items():
+        if name in meta and meta[name] is not None:
+            check_type(meta[name], kind, name, shown, meta.line_of(name), problems)
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        if "title" not in meta or title is None:
+            problems.append(Problem(shown, meta.line, "the page has no title", "add 'title: ...' to the front matter"))
+    aliases = meta.get("aliases") or []
+    if isinstance(aliases, list) and not all(isinstance(a, str) for a in aliases):
+        problems.append(Problem(shown, meta.line_of("aliases"), "'aliases' must be a list of URL paths",
+                                "write e.g. '- /pl/old-page/'"))
+    is_section = path.name.startswith(SECTION_INDEX + ".")
+    slug = meta.get("slug") or default_slug(key, is_section)
+    if isinstance(slug, str) and not is_safe_slug(slug) and not (is_section and key == f"{SECTION_INDEX}.md"):
+        problems.append(Problem(shown, meta.line_of("slug"), f"the slug '{slug}' is not a single safe URL segment",
+                                f"use lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'page'}'"))
+    if problems:
+        raise BuildError(problems)
+    return SourcePage(
+        source=shown, key=key, lang=lang, is_section=is_section, title=title.strip(),
+        slug=slug, slug_line=meta.line_of("slug"),
+        description=(meta.get("description") or "").strip(), date=meta.get("date"),
+        draft=bool(meta.get("draft")), template=meta.get("template"), template_line=meta.line_of("template"),
+        menu_title=(meta.get("menu") or title).strip(), weight=meta.get("weight") or 0,
+        aliases=tuple((alias, alias_line(meta, i)) for i, alias in enumerate(aliases)),
+        extra=freeze(meta.get("extra") or {}), body=split.body, body_line=split.body_line,
+    )
+
+
+def alias_line(meta, index: int) -> int:
+    aliases = meta.get("aliases")
+    return aliases.line_of(index) if hasattr(aliases, "line_of") else meta.line_of("aliases")
+
+
+def default_slug(key: str, is_section: bool) -> str:
+    """The file name (or, for a section index, the folder name) made URL-safe."""
+    parts = key.split("/")
+    name = parts[-2] if is_section and len(parts) > 1 else parts[-1].removesuffix(".md")
+    return slugify(name) if is_section or not is_safe_slug(name) else name
+
+
+def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...], root: Path,
+               max_bytes: int) -> tuple[list[SourcePage], list[Problem]]:
+    pages, problems = [], []
+    for path in files:
+        try:
+            pages.append(load_page(path, content_dir, languages, root, max_bytes))
+        except BuildError as error:
+            problems.extend(error.problems)
+    return pages, problems

@@ -1,0 +1,151 @@
+"""content/data/*.yaml -> Data: loaded once, checked against site.yaml's collections, read-only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+from babel import Locale
+
+from .config import Collection, Config
+from .errors import BuildError, Problem, did_you_mean
+from .files import read_text, relative
+from .schema import freeze, localize
+from .urls import is_safe_slug
+from .yamlsrc import LineList, LineMap, load_yaml
+
+DATA_FOLDER = "data"
+NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO"}
+COUNTRY_CODES = frozenset(code for code in Locale("en").territories
+                          if code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
+
+
+@dataclass(frozen=True)
+class Data:
+    files: Mapping[str, str]                 # data name -> source path, for messages
+    raw: Mapping[str, Any]                   # data name -> the YAML value, line-aware
+    views: Mapping[str, Mapping[str, Any]]   # language -> data name -> localized, read-only value
+
+    def record(self, collection: str, record_id: str) -> LineMap | None:
+        for record in self.raw.get(collection) or ():
+            if isinstance(record, dict) and record.get("id") == record_id:
+                return record
+        return None
+
+    def ids(self, collection: str) -> list[str]:
+        return [r.get("id") for r in self.raw.get(collection) or () if isinstance(r, dict)]
+
+
+def data_folder(config: Config) -> Path:
+    return config.path("content") / DATA_FOLDER
+
+
+def load_data(config: Config, files: list[Path]) -> tuple[Data, list[Problem]]:
+    problems: list[Problem] = []
+    sources: dict[str, str] = {}
+    raw: dict[str, Any] = {}
+    unreadable: set[str] = set()
+    for path in files:
+        shown = relative(path, config.root)
+        if path.suffix not in (".yaml", ".yml"):
+            problems.append(Problem(shown, 1, "only YAML files (.yaml) belong in content/data/",
+                                    "move other files to static/"))
+            continue
+        try:
+            raw[path.stem] = load_yaml(read_text(path, config.root, config.max_file_bytes), shown)
+            sources[path.stem] = shown
+        except BuildError as error:
+            unreadable.add(path.stem)
+            problems.extend(error.problems)
+    for name, collection in config.collections.items():
+        if name not in raw:
+            if name not in unreadable:
+                problems.append(Problem("site.yaml", 1, f"collection '{name}' has no data file",
+                                        f"create content/data/{name}.yaml or remove it from 'collections'"))
+            continue
+        problems.extend(check_collection(collection, raw, sources))
+    codes = config.language_codes
+    views = {lang: MappingProxyType({name: localize(value, lang, codes) for name, value in raw.items()})
+             for lang in codes}
+    return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views)), problems
+
+
+def check_collection(collection: Collection, raw: Mapping[str, Any], sources: Mapping[str, str]) -> list[Problem]:
+    path = sources[collection.name]
+    records = raw[collection.name]
+    if not isinstance(records, LineList):
+        return [Problem(path, getattr(records, "line", 1), "this data file must be a list of records",
+                        "start each record with '- id: ...'")]
+    problems: list[Problem] = []
+    seen: dict[Any, int] = {}
+    for index, record in enumerate(records):
+        line = records.line_of(index)
+        if not isinstance(record, LineMap):
+            problems.append(Problem(path, line, "a record must be a mapping of fields", "write 'field: value' lines"))
+            continue
+        record_id = record.get("id")
+        if not is_safe_slug(record_id):
+            problems.append(Problem(path, record.line_of("id"), f"record id '{record_id}' is missing or not URL-safe",
+                                    "use lower-case letters, digits and hyphens"))
+        elif record_id in seen:
+            problems.append(Problem(path, record.line_of("id"), f"duplicate id '{record_id}'",
+                                    f"the same id is used on line {seen[record_id]}; give each record its own id"))
+        else:
+            seen[record_id] = record.line_of("id")
+        problems.extend(check_record(collection, record, raw, path))
+    return problems
+
+
+def check_record(collection: Collection, record: LineMap, raw: Mapping[str, Any], path: str) -> list[Problem]:
+    problems = []
+    name = record.get("id", "?")
+    for field in collection.required:
+        if record.get(field) in (None, "", [], {}):
+            problems.append(Problem(path, record.line, f"record '{name}' has no '{field}'", f"add '{field}: ...'"))
+    for field_path, target in collection.references.items():
+        known = [r.get("id") for r in raw.get(target) or () if isinstance(r, dict)]
+        for value, line in values_at(record, field_path.split(".")):
+            if value not in known:
+                hint = did_you_mean(str(value), [str(k) for k in known]) or f"ids in {target}: {', '.join(map(str, known))}"
+                problems.append(Problem(path, line, f"'{field_path}' refers to unknown {target} id '{value}'", hint))
+    for field_path in collection.countries:
+        for value, line in values_at(record, field_path.split(".")):
+            if value not in COUNTRY_CODES:
+                hint = did_you_mean(str(value).upper(), COUNTRY_CODES) if isinstance(value, str) else ""
+                problems.append(Problem(path, line, f"'{value}' is not an ISO 3166 country code",
+                                        hint or "use two capital letters, e.g. PL, DE, ES"))
+    for field, allowed in collection.choices.items():
+        for value, line in values_at(record, field.split(".")):
+            if value not in allowed:
+                problems.append(Problem(path, line, f"'{field}' is '{value}', not one of: {', '.join(allowed)}",
+                                        did_you_mean(str(value), allowed)))
+    return problems
+
+
+def values_at(value: Any, steps: list[str], line: int = 1) -> Iterator[tuple[Any, int]]:
+    """Every value at a dotted path, walking into lists: 'projects.project'."""
+    if isinstance(value, LineList):
+        for index, item in enumerate(value):
+            yield from values_at(item, steps, value.line_of(index))
+        return
+    if not steps:
+        if value is not None:
+            yield value, line
+        return
+    if isinstance(value, LineMap) and steps[0] in value:
+        yield from values_at(value[steps[0]], steps[1:], value.line_of(steps[0]))
+
+
+def lookup(view: Mapping[str, Any], dotted: str) -> Any:
+    """A value in localized data by 'file.key.0.key' path; KeyError names the step that failed."""
+    value: Any = view
+    for step in dotted.split("."):
+        if isinstance(value, Mapping) and step in value:
+            value = value[step]
+        elif isinstance(value, tuple) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            known = list(value) if isinstance(value, Mapping) else []
+            raise KeyError(step, did_you_mean(step, [str(k) for k in known]))
+    return value

@@ -1,0 +1,44 @@
+"""One error type that carries its place: every problem names a file and a line."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "message": self.message, "hint": self.hint}
+
+
+class BuildError(Exception):
+    """Raised with every problem found, never only the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A hint naming the closest known name, or an empty string."""
+    close = difflib.get_close_matches(str(name), sorted(known), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def join_hints(*hints: str) -> str:
+    return "; ".join(h for h in hints if h)
+
+
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise BuildError(problems)

@@ -1,0 +1,78 @@
+"""Reading source files safely: size limit, UTF-8, no escape from the project through symlinks."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import BuildError, Problem
+
+IGNORED_PREFIXES = (".", "#", "_tmp")
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
+
+
+def is_ignored(name: str) -> bool:
+    """Editor backups and hidden files are never content."""
+    return name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES)
+
+
+def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
+    """Every file under folder, sorted, so that file-system order never matters."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        current = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and current / d not in skip)
+        for directory in list(dirnames):
+            if (current / directory).is_symlink():
+                found.append(current / directory)
+                dirnames.remove(directory)
+        found.extend(current / name for name in filenames if not is_ignored(name))
+    return sorted(found)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, root: Path, max_bytes: int) -> str:
+    """The file's text, or a BuildError that says what is wrong with the file itself."""
+    shown = relative(path, root)
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(root.resolve()):
+            raise BuildError([Problem(shown, 1, "this is a link to a file outside the project",
+                                      "copy the file into the project instead of linking to it")])
+        if not real.is_file():
+            raise BuildError([Problem(shown, 1, "this is not a regular file", "remove it or replace it with a file")])
+        size = real.stat().st_size
+        if size > max_bytes:
+            raise BuildError([Problem(shown, 1, f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
+                                      "split it into smaller pages, or raise limits.max_file_bytes in site.yaml")])
+        data = real.read_bytes()
+    except FileNotFoundError:
+        raise BuildError([Problem(shown, 1, "the file disappeared while the site was being built",
+                                  "build again once the file is back or its removal is complete")]) from None
+    except OSError as error:
+        raise BuildError([Problem(shown, 1, f"the file cannot be read ({error.strerror})",
+                                  "check its permissions")]) from None
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown: str) -> str:
+    if not data.strip():
+        raise BuildError([Problem(shown, 1, "the file is empty", "add front matter with a title, or delete the file")])
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise BuildError([Problem(shown, line, "the file is binary, not text",
+                                  "only UTF-8 text files belong here; put images and documents in static/")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise BuildError([Problem(shown, line, "the file is not UTF-8 text",
+                                  "save it as UTF-8 in your editor (for example 'Save with encoding: UTF-8')")]) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -1,0 +1,86 @@
+"""The functions and filters templates may call, for one language."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Mapping
+
+from .errors import did_you_mean
+from .i18n import Formatter
+from .site import Page, Site
+from .views import find_record, page_url
+
+
+class HelperError(Exception):
+    """A template asked for something that does not exist; reported with the template's line."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class TemplateHelpers:
+    def __init__(self, site: Site, lang: str, formatter: Formatter, view: Callable[[Page], Any]):
+        self.site, self.lang, self.formatter, self.make_view = site, lang, formatter, view
+        self.data = site.data.views[lang]
+
+    def globals(self) -> dict[str, Callable]:
+        return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
+                "record_url": self.record_url, "partner_url": lambda record_id: self.record_url("partners", record_id),
+                "partners_of": self.partners_of, "project_status": self.project_status}
+
+    def filters(self) -> dict[str, Callable]:
+        f = self.formatter
+        return {"date": f.date, "number": f.number, "money": f.money, "country": f.country,
+                "language_name": f.language_name, "collate": f.collate, "by_id": self.by_id}
+
+    def page(self, key: str) -> Page:
+        page = self.site.page(key, self.lang)
+        if page is None:
+            keys = {p.key for p in self.site.pages}
+            raise HelperError(f"no page '{key}'", did_you_mean(key, keys) or "use a source path under content/")
+        return page
+
+    def url_for(self, key: str) -> str:
+        return page_url(self.site, self.page(key))
+
+    def page_for(self, key: str) -> Any:
+        return self.make_view(self.page(key))
+
+    def static(self, path: str) -> str:
+        if path not in self.site.static_files:
+            raise HelperError(f"no file '{path}' in static/", did_you_mean(path, self.site.static_files))
+        return self.site.config.base_path + "static/" + path
+
+    def record_url(self, collection: str, record_id: str) -> str:
+        return page_url(self.site, self.page(f"{collection}/{record_id}"))
+
+    def by_id(self, record_id: str, collection: str) -> Any:
+        record = find_record(self.data, collection, record_id)
+        if record is None:
+            ids = [r.get("id") for r in self.data.get(collection) or () if isinstance(r, Mapping)]
+            raise HelperError(f"no record '{record_id}' in {collection}", did_you_mean(str(record_id), ids))
+        return record
+
+    def partners_of(self, project_id: str) -> list[dict[str, Any]]:
+        """The partners of a project with their role in it, in this language's alphabetical order."""
+        found = []
+        for partner in self.data.get("partners") or ():
+            for participation in partner.get("projects") or ():
+                if participation.get("project") == project_id:
+                    found.append({**partner, "role": participation.get("role")})
+        roles = {"lead": 0}
+        return sorted(found, key=lambda p: (roles.get(p["role"], 1), self.formatter.sort_key(p.get("name", ""))))
+
+    def project_status(self, project: Mapping[str, Any]) -> str:
+        """'planned', 'ongoing' or 'completed', from the project's dates (else its programme's period)."""
+        start, end = project.get("start"), project.get("end")
+        programme = find_record(self.data, "programmes", project.get("programme"))
+        period = (programme or {}).get("period") or {}
+        if end is None and isinstance(period.get("end"), int):
+            end = datetime.date(period["end"], 12, 31)
+        today = self.site.build_date
+        if isinstance(start, datetime.date) and today < start:
+            return "planned"
+        if isinstance(end, datetime.date) and today > end:
+            return "completed"
+        return "ongoing"

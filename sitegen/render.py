@@ -1,0 +1,279 @@
+"""Site -> {output path: bytes}. One Jinja environment per language; nothing here touches the disk."""
+from __future__ import annotations
+
+import posixpath
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable
+
+import jinja2
+
+from . import feeds
+from .errors import Problem, did_you_mean
+from .files import relative
+from .helpers import TemplateHelpers, HelperError
+from .i18n import Formatter
+from .markdown import Converted, Link, MarkdownRenderer, expand_data
+from .site import HOME_KEY, Page, Site
+from .urls import output_file
+from .views import PageView, make_view, page_url, site_view
+
+ID_ATTRIBUTE = re.compile(r"""\sid=["']?([^"'\s>]+)""")
+
+
+@dataclass
+class Output:
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    missing_translations: list[Page] = field(default_factory=list)
+
+
+class SiteRenderer:
+    def __init__(self, site: Site):
+        self.site = site
+        self.markdown = MarkdownRenderer(site.config.allow_html)
+        self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
+        self.converted: dict[tuple[str, str], Converted] = {}
+        self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
+
+    # --- stages -----------------------------------------------------------------------------------
+
+    def render(self) -> Output:
+        output = Output()
+        output.problems += self.template_syntax_problems()
+        if output.problems:
+            return output
+        for page in self.site.pages:
+            output.problems += self.convert(page)
+        for page in self.site.pages:
+            self.render_page(page, output)
+        self.render_extras(output)
+        output.problems += self.fragment_problems(output.files)
+        output.missing_translations = [p for p in self.site.pages if p.missing]
+        return output
+
+    def convert(self, page: Page) -> list[Problem]:
+        if page.missing or not page.body.strip():
+            self.converted[(page.key, page.lang)] = Converted("", "", (), ())
+            return []
+        formatter = self.formatters[page.lang]
+        body, problems = expand_data(page.body, self.site.data.views[page.lang], formatter.number,
+                                     page.source, page.body_line)
+        converted = self.markdown.convert(page.source, body, page.body_line, self.resolver(page))
+        self.converted[(page.key, page.lang)] = converted
+        return problems + list(converted.problems)
+
+    def render_page(self, page: Page, output: Output) -> None:
+        context = self.page_context(page)
+        target = output_file(page.path)
+        output.files[target] = self.render_template(page.template, context, page, output.problems)
+
+    def render_template(self, name: str, context: dict, page: Page | None, problems: list[Problem]) -> bytes:
+        lang = context["lang"]
+        try:
+            return self.environments[lang].get_template(name).render(context).encode("utf-8")
+        except (jinja2.TemplateError, HelperError, TypeError, ValueError, KeyError, AttributeError) as error:
+            problems.append(self.template_problem(error, name, page))
+            return b""
+
+    def render_extras(self, output: Output) -> None:
+        site, config = self.site, self.site.config
+        default = config.default_language
+        context = {"lang": default, "site": site_view(site, default), "languages": [
+            {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages]}
+        output.files["index.html"] = self.render_template("chooser.html", context, None, output.problems)
+        not_found = site.page("404.md", default)
+        if not_found is not None:
+            output.files["404.html"] = output.files.get(output_file(not_found.path), b"")
+        for alias in site.aliases:
+            target = config.origin + page_url(site, alias.target)
+            output.files[output_file(alias.path)] = self.render_template(
+                "redirect.html", {"lang": alias.target.lang, "target": target,
+                                  "site": site_view(site, alias.target.lang)}, None, output.problems)
+        output.files.update(feeds.extra_files(site, self.converted, self.feed_path))
+        for name in site.static_files:
+            output.files["static/" + name] = (config.path("static") / name).read_bytes()
+
+    # --- context ----------------------------------------------------------------------------------
+
+    def view(self, page: Page) -> PageView:
+        converted = self.converted.get((page.key, page.lang))
+        return make_view(self.site, page, converted.html if converted else "", converted.toc_html if converted else "")
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        site = self.site
+        lang = page.lang
+        context = {
+            "lang": lang,
+            "page": self.view(page),
+            "translations": self.translations(page),
+            "breadcrumbs": self.breadcrumbs(page),
+            "children": [self.view(child) for child in site.children(page.key, lang)] if page.is_section else [],
+            "menu_main": self.menu("main", page),
+            "menu_footer": self.menu("footer", page),
+            "feed_url": self.feed_url(lang),
+            "original": None,
+            "fallback": None,
+        }
+        if page.missing:
+            original = next(p for p in (site.page(page.key, l) for l in site.config.language_codes)
+                            if p is not None and not p.missing)
+            context["original"] = {"title": original.title, "url": page_url(site, original), "lang": original.lang}
+            parent = self.nearest_translated_parent(page)
+            context["fallback"] = {"title": parent.menu_title, "url": page_url(site, parent)} if parent else None
+        return context
+
+    def translations(self, page: Page) -> list[dict[str, Any]]:
+        result = []
+        for language in self.site.config.languages:
+            other = self.site.page(page.key, language.code)
+            if language.code != page.lang and other is not None:
+                result.append({"lang": language.code, "name": language.name, "url": page_url(self.site, other),
+                               "title": other.title, "missing": other.missing})
+        return result
+
+    def breadcrumbs(self, page: Page) -> list[dict[str, str]]:
+        trail = []
+        key = page.parent_key
+        while key is not None:
+            parent = self.site.page(key, page.lang)
+            if parent is not None:
+                trail.append({"title": parent.menu_title, "url": page_url(self.site, parent)})
+            key = parent.parent_key if parent else None
+        return trail[::-1]
+
+    def nearest_translated_parent(self, page: Page) -> Page | None:
+        key = page.parent_key
+        while key is not None:
+            parent = self.site.page(key, page.lang)
+            if parent is not None and not parent.missing:
+                return parent
+            key = parent.parent_key if parent else None
+        return None
+
+    def menu(self, name: str, current: Page) -> list[dict[str, Any]]:
+        entries = []
+        for entry in self.site.config.menus.get(name, ()):
+            page = self.site.page(entry.page, current.lang)
+            if page is None:
+                continue
+            active = current.key == page.key or (page.key != HOME_KEY and page.is_section
+                                                 and is_below(current, page, self.site))
+            entries.append({"title": page.menu_title, "url": page_url(self.site, page), "active": active,
+                            "current": current.key == page.key})
+        return entries
+
+    def feed_path(self, lang: str) -> str | None:
+        section = self.site.config.feeds.get("section")
+        page = self.site.page(section, lang) if section else None
+        return page.path + "atom.xml" if page else None
+
+    def feed_url(self, lang: str) -> str | None:
+        path = self.feed_path(lang)
+        return self.site.config.base_path + path if path else None
+
+    def resolver(self, page: Page) -> Callable[[str], tuple[str | None, str]]:
+        site = self.site
+
+        def resolve(target: str) -> tuple[str | None, str]:
+            folder = page.key.rpartition("/")[0]
+            candidates = [posixpath.normpath(posixpath.join(folder, target)), posixpath.normpath(target.lstrip("/"))]
+            for key in candidates:
+                found = site.page(key, page.lang)
+                if found is not None:
+                    return key, page_url(site, found)
+                if key in self.draft_keys():
+                    return None, "that page is a draft and is not published; publish it or remove the link"
+            keys = sorted({p.key for p in site.pages})
+            return None, did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. projects/smegonet.md"
+        return resolve
+
+    def draft_keys(self) -> frozenset[str]:
+        return self.site.draft_keys
+
+    # --- environment ------------------------------------------------------------------------------
+
+    def environment(self, lang: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
+            autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
+        helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view)
+        env.globals.update(helpers.globals())
+        env.globals.update(lang=lang, site=site_view(self.site, lang), data=self.site.data.views[lang],
+                           build_date=self.site.build_date,
+                           other_langs=[l for l in self.site.config.language_codes if l != lang])
+        env.filters.update(helpers.filters())
+        return env
+
+    def template_syntax_problems(self) -> list[Problem]:
+        env = next(iter(self.environments.values()))
+        problems = []
+        for name in self.site.templates:
+            if not name.endswith((".html", ".xml", ".txt")):
+                continue
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(Problem(self.template_source(error.name or name), error.lineno or 1,
+                                        f"template syntax error: {error.message}",
+                                        "check the matching {% ... %} tags and quotes"))
+        return problems
+
+    def template_source(self, name: str) -> str:
+        return relative(self.site.config.path("templates") / name, self.site.config.root)
+
+    def template_problem(self, error: Exception, name: str, page: Page | None) -> Problem:
+        templates_dir = str(self.site.config.path("templates"))
+        path, line = self.template_source(name), 1
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            return Problem(self.template_source(error.name or name), error.lineno or 1,
+                           f"template syntax error: {error.message}", "check the matching {% ... %} tags")
+        if isinstance(error, jinja2.TemplateNotFound):
+            return Problem(path, 1, f"the template '{error.name}' does not exist",
+                           did_you_mean(str(error.name), self.site.templates))
+        for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename and frame.filename.startswith(templates_dir):
+                path = relative(Path(frame.filename), self.site.config.root)
+                line = frame.lineno or 1
+        where = f" while rendering {page.source} ({page.lang})" if page else ""
+        message = error.message if isinstance(error, HelperError) else str(error)
+        hint = error.hint if isinstance(error, HelperError) else undefined_hint(error)
+        return Problem(path, line, f"{message}{where}", hint)
+
+    def fragment_problems(self, files: dict[str, bytes]) -> list[Problem]:
+        ids: dict[str, set[str]] = {}
+        problems = []
+        for page in self.site.pages:
+            for link in self.converted.get((page.key, page.lang), Converted("", "", (), ())).links:
+                if not link.fragment:
+                    continue
+                target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
+                path = output_file(target.path)
+                if path not in ids:
+                    ids[path] = set(ID_ATTRIBUTE.findall(files.get(path, b"").decode("utf-8", "replace")))
+                if link.fragment not in ids[path]:
+                    problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
+                                            f"on {target.source} ({target.lang})",
+                                            did_you_mean(link.fragment, ids[path]) or "link to a heading's id"))
+        return problems
+
+
+def is_below(page: Page, section: Page, site: Site) -> bool:
+    key = page.parent_key
+    while key is not None:
+        if key == section.key:
+            return True
+        parent = site.page(key, page.lang)
+        key = parent.parent_key if parent else None
+    return False
+
+
+def undefined_hint(error: Exception) -> str:
+    if isinstance(error, jinja2.UndefinedError):
+        return "check the spelling of the variable, or test it with 'is defined'; see README, 'Templates'"
+    return "check the template expression on that line"

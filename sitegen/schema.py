@@ -1,0 +1,83 @@
+"""Small, explicit checks of YAML values against the types the generator expects."""
+from __future__ import annotations
+
+import datetime
+from types import MappingProxyType
+from typing import Any
+
+from .errors import Problem, did_you_mean
+from .yamlsrc import LineList, LineMap
+
+TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", datetime.date: "a date (YYYY-MM-DD)",
+              list: "a list", dict: "a mapping"}
+
+
+def is_type(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is datetime.date:
+        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+    return isinstance(value, kind)
+
+
+def check_type(value: Any, kind: type, where: str, path: str, line: int, problems: list[Problem]) -> bool:
+    if is_type(value, kind):
+        return True
+    problems.append(Problem(path, line, f"'{where}' must be {TYPE_NAMES[kind]}, not {describe(value)}",
+                            f"write it as {example(kind)}"))
+    return False
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, (LineMap, dict)):
+        return "a mapping"
+    if isinstance(value, (LineList, list)):
+        return "a list"
+    return f"'{value}'"
+
+
+def example(kind: type) -> str:
+    return {str: "a quoted string", int: "a number such as 10", bool: "true or false",
+            datetime.date: "2026-11-22", list: "a list of '- item' lines", dict: "'key: value' lines"}[kind]
+
+
+def check_keys(mapping: LineMap, known: Any, where: str, path: str, problems: list[Problem]) -> None:
+    """Unknown keys are errors, with the closest known key as a hint."""
+    for key in mapping:
+        if key not in known:
+            hint = did_you_mean(str(key), known) or f"known keys: {', '.join(sorted(known))}"
+            problems.append(Problem(path, mapping.line_of(key), f"unknown key '{key}' in {where}", hint))
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy: mappings become MappingProxyType, lists become tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def line_of(mapping: Any, key: Any, default: int = 1) -> int:
+    return mapping.line_of(key) if isinstance(mapping, (LineMap, LineList)) else default
+
+
+
+def is_localized(value: Any, languages: tuple[str, ...]) -> bool:
+    """A bilingual value is a mapping whose keys are all language codes."""
+    return isinstance(value, dict) and bool(value) and all(key in languages for key in value)
+
+
+def localize(value: Any, lang: str, languages: tuple[str, ...]) -> Any:
+    """Resolve every bilingual mapping inside value to one language, read-only."""
+    if is_localized(value, languages):
+        return localize(value.get(lang), lang, languages)
+    if isinstance(value, dict):
+        return MappingProxyType({k: localize(v, lang, languages) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(localize(v, lang, languages) for v in value)
+    return value

@@ -1,0 +1,289 @@
+"""Load everything into one immutable Site: config, pages with their URLs, data, catalogues.
+
+Nothing here renders or writes; every problem found is collected and raised together.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import posixpath
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .config import Config, load_config
+from .content import SECTION_INDEX, SourcePage, load_pages
+from .data import Data, data_folder, load_data
+from .errors import BuildError, Problem, did_you_mean
+from .files import relative, walk
+from .i18n import LanguageCatalog, load_catalog
+from .urls import is_safe_slug, normalize_alias, page_path
+
+HOME_KEY = f"{SECTION_INDEX}.md"
+REQUIRED_TEMPLATES = ("base.html", "missing.html", "404.html", "chooser.html", "redirect.html")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page in one language, with everything the renderer needs to know about it."""
+    key: str
+    lang: str
+    source: str
+    title: str
+    menu_title: str
+    description: str
+    date: datetime.date | None
+    draft: bool
+    template: str
+    weight: int
+    extra: Any
+    body: str
+    body_line: int
+    path: str                      # site-relative URL path: 'pl/projekty/smegonet/'
+    line: int                      # where the URL is decided: the slug line, or the data record
+    is_section: bool
+    parent_key: str | None
+    record: tuple[str, str] | None = None    # (collection, id) for pages generated from data
+    missing: bool = False                    # a notice standing in for a translation not written yet
+
+
+@dataclass(frozen=True)
+class Alias:
+    path: str
+    target: Page
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    pages: tuple[Page, ...]
+    aliases: tuple[Alias, ...]
+    data: Data
+    catalogs: Mapping[str, LanguageCatalog]
+    templates: tuple[str, ...]
+    static_files: tuple[str, ...]
+    build_date: datetime.date
+    drafts: bool
+    draft_keys: frozenset[str]
+    by_key: Mapping[tuple[str, str], Page] = field(default_factory=dict)
+
+    def page(self, key: str, lang: str) -> Page | None:
+        return self.by_key.get((key, lang))
+
+    def children(self, key: str, lang: str) -> list[Page]:
+        return sorted((p for p in self.pages if p.parent_key == key and p.lang == lang and not p.missing),
+                      key=lambda p: (p.weight, p.title.casefold()))
+
+
+def load_site(root: Path, base_url: str | None = None, drafts: bool = False) -> Site:
+    config = load_config(root, base_url)
+    problems: list[Problem] = []
+    content_dir, data_dir = config.path("content"), data_folder(config)
+    page_files = walk(content_dir, root, skip=(data_dir,))
+    sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes)
+    data, data_problems = load_data(config, walk(data_dir, root))
+    catalogs = {}
+    for language in config.languages:
+        try:
+            catalogs[language.code] = load_catalog(config.path("locales"), language.code, language.locale, root)
+        except BuildError as error:
+            problems.extend(error.problems)
+    templates = tuple(relative(p, config.path("templates")) for p in walk(config.path("templates"), root))
+    static_files = tuple(relative(p, config.path("static")) for p in walk(config.path("static"), root))
+    problems += page_problems + data_problems
+    problems += check_templates(templates, sources, config)
+    if problems:
+        raise BuildError(problems)
+    pages, route_problems = Router(config, sources, data, drafts).pages()
+    aliases, alias_problems = collect_aliases(pages, sources, config)
+    problems += route_problems + alias_problems + check_menus(config, pages)
+    if problems:
+        raise BuildError(problems)
+    by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
+    draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
+    return Site(config, tuple(pages), tuple(aliases), data, MappingProxyType(catalogs), templates, static_files,
+                build_date(root), drafts, draft_keys, by_key)
+
+
+def check_templates(templates: tuple[str, ...], sources: list[SourcePage], config: Config) -> list[Problem]:
+    problems = []
+    for name in REQUIRED_TEMPLATES:
+        if name not in templates:
+            problems.append(Problem(relative(config.path("templates"), config.root) + "/" + name, 1,
+                                    f"the template '{name}' is missing", "every site needs it; see README, 'Templates'"))
+    for page in sources:
+        if page.template and page.template not in templates:
+            problems.append(Problem(page.source, page.template_line, f"unknown template '{page.template}'",
+                                    did_you_mean(page.template, templates) or f"choose one of: {', '.join(templates)}"))
+    for collection in config.collections.values():
+        if collection.pages and collection.pages.template not in templates:
+            problems.append(Problem("site.yaml", 1, f"unknown template '{collection.pages.template}' for "
+                                    f"collection '{collection.name}'", did_you_mean(collection.pages.template, templates)))
+    return problems
+
+
+class Router:
+    """Gives every page its URL path, adds generated pages and notices for missing translations."""
+
+    def __init__(self, config: Config, sources: list[SourcePage], data: Data, drafts: bool):
+        self.config = config
+        self.languages = config.language_codes
+        self.drafts = drafts
+        self.sources = {(p.key, p.lang): p for p in sources}
+        self.keys = sorted({p.key for p in sources})
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def pages(self) -> tuple[list[Page], list[Problem]]:
+        pages = [self.page_for(key, lang) for key in self.keys for lang in self.languages]
+        pages += self.generated_pages()
+        pages = [p for p in pages if self.drafts or not p.draft]
+        self.problems += path_collisions(pages)
+        return sorted(pages, key=lambda p: (p.path, p.lang)), self.problems
+
+    def any_source(self, key: str, lang: str) -> SourcePage | None:
+        """The page in this language, else its original in the first language that has it."""
+        found = self.sources.get((key, lang))
+        return found or next((self.sources[(key, other)] for other in self.languages if (key, other) in self.sources), None)
+
+    def slugs(self, key: str, lang: str) -> tuple[str, ...]:
+        if key == HOME_KEY:
+            return ()
+        source = self.any_source(key, lang)
+        is_section = key.endswith("/" + HOME_KEY)
+        folder = key.rpartition("/")[0]
+        own = source.slug if source else posixpath.basename(folder)
+        parent_folder = folder.rpartition("/")[0] if is_section else folder
+        parent = f"{parent_folder}/{HOME_KEY}" if parent_folder else HOME_KEY
+        return self.slugs(parent, lang) + (own,)
+
+    def parent_key(self, key: str) -> str | None:
+        if key == HOME_KEY:
+            return None
+        folder = key.rpartition("/")[0]
+        if key.endswith("/" + HOME_KEY):
+            folder = folder.rpartition("/")[0]
+        return f"{folder}/{HOME_KEY}" if folder else HOME_KEY
+
+    def page_for(self, key: str, lang: str) -> Page:
+        source = self.any_source(key, lang)
+        missing = (key, lang) not in self.sources
+        template = source.template or default_template(key)
+        return Page(
+            key=key, lang=lang, source=source.source, title=source.title, menu_title=source.menu_title,
+            description=source.description, date=source.date, draft=source.draft,
+            template="missing.html" if missing else template, weight=source.weight, extra=source.extra,
+            body="" if missing else source.body, body_line=source.body_line,
+            path=page_path(lang, self.slugs(key, lang)), line=source.slug_line, is_section=source.is_section,
+            parent_key=self.parent_key(key), missing=missing)
+
+    def generated_pages(self) -> list[Page]:
+        pages = []
+        for collection in self.config.collections.values():
+            route = collection.pages
+            if route is None:
+                continue
+            records = self.data.raw.get(collection.name) or []
+            source = self.data.files.get(collection.name, "site.yaml")
+            if (route.parent, self.languages[0]) not in self.sources:
+                self.problems.append(Problem("site.yaml", 1, f"collection '{collection.name}' generates pages under "
+                                             f"'{route.parent}', which does not exist",
+                                             did_you_mean(route.parent, self.keys) or "create that section page"))
+                continue
+            for record in records:
+                if isinstance(record, dict) and is_safe_slug(record.get("id")):
+                    pages += [self.record_page(collection.name, route, record, lang, source) for lang in self.languages]
+        return [p for p in pages if p is not None]
+
+    def record_page(self, collection: str, route, record, lang: str, source: str) -> Page | None:
+        slug = str(route.slug.get(lang) or "{id}").format_map(FormatFields(record))
+        title = record.get(route.title_field)
+        title = title.get(lang) if isinstance(title, dict) else title
+        if not is_safe_slug(slug) or not isinstance(title, str):
+            self.problems.append(Problem(source, record.line, f"record '{record.get('id')}' gives no usable "
+                                         f"slug ('{slug}') or title ('{route.title_field}')",
+                                         "check the record and 'pages.slug' in site.yaml"))
+            return None
+        return Page(
+            key=f"{collection}/{record['id']}", lang=lang, source=source, title=title, menu_title=title,
+            description="", date=None, draft=False, template=route.template, weight=0, extra=MappingProxyType({}),
+            body="", body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
+            is_section=False, parent_key=route.parent, record=(collection, record["id"]))
+
+
+class FormatFields(dict):
+    """Slug patterns may name any plain field of the record: '{id}'."""
+
+    def __init__(self, record: Mapping[str, Any]):
+        super().__init__({k: v for k, v in record.items() if isinstance(v, (str, int))})
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def default_template(key: str) -> str:
+    if key == HOME_KEY:
+        return "home.html"
+    return "section.html" if key.endswith("/" + HOME_KEY) else "page.html"
+
+
+def path_collisions(pages: list[Page]) -> list[Problem]:
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        other = seen.setdefault(page.path, page)
+        if other is not page:
+            problems.append(Problem(page.source, page.line, f"this page and {other.source} both want the URL /{page.path}",
+                                    "give one of them another 'slug'"))
+    return problems
+
+
+def collect_aliases(pages: list[Page], sources: list[SourcePage], config: Config) -> tuple[list[Alias], list[Problem]]:
+    by_key = {(p.key, p.lang): p for p in pages}
+    taken = {p.path for p in pages}
+    aliases, problems = [], []
+    for source in sources:
+        target = by_key.get((source.key, source.lang))
+        for alias, line in source.aliases:
+            path = normalize_alias(alias)
+            if path is None:
+                problems.append(Problem(source.source, line, f"the alias '{alias}' is not a safe URL path",
+                                        "write it like /pl/old-page/ with lower-case letters, digits and hyphens"))
+            elif path in taken:
+                problems.append(Problem(source.source, line, f"the alias '{alias}' is already the URL of a page",
+                                        "remove the alias or change the other page's slug"))
+            elif target is not None:
+                taken.add(path)
+                aliases.append(Alias(path, target, source.source, line))
+    return aliases, problems
+
+
+def check_menus(config: Config, pages: list[Page]) -> list[Problem]:
+    keys = {p.key for p in pages}
+    problems = []
+    for name, entries in config.menus.items():
+        for entry in entries:
+            if entry.page not in keys:
+                problems.append(Problem("site.yaml", entry.line, f"menu '{name}' names '{entry.page}', which is not a page",
+                                        did_you_mean(entry.page, keys) or "use a source path such as 'networking/_index.md'"))
+    return problems
+
+
+def build_date(root: Path) -> datetime.date:
+    """The one clock the build reads: SOURCE_DATE_EPOCH, else the last commit, else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None and (root / ".git").exists():
+        try:
+            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                                   timeout=10).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            epoch = None
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+

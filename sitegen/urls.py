@@ -1,0 +1,54 @@
+"""Pure functions from language and slugs to URLs and output paths."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+# Letters that Unicode decomposition does not reduce to ASCII.
+TRANSLITERATION = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
+                                 "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th"})
+
+
+def slugify(text: str) -> str:
+    """'Partnerstwa tematyczne – Łódź' -> 'partnerstwa-tematyczne-lodz'."""
+    ascii_text = unicodedata.normalize("NFKD", str(text).translate(TRANSLITERATION))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def is_safe_slug(slug: object) -> bool:
+    """A slug is one path segment: no '/', no '..', no spaces, no upper case."""
+    return isinstance(slug, str) and bool(SLUG_PATTERN.match(slug))
+
+
+def page_path(lang: str, slugs: tuple[str, ...]) -> str:
+    """The site-relative URL path of a page: 'pl/projekty/smegonet/'."""
+    return "/".join((lang, *slugs)) + "/"
+
+
+def url(base_path: str, site_path: str) -> str:
+    """A root-relative URL under the site's base path."""
+    return base_path + site_path
+
+
+def output_file(site_path: str) -> str:
+    """Pretty URLs: 'pl/projekty/' -> 'pl/projekty/index.html'."""
+    if site_path == "" or site_path.endswith("/"):
+        return site_path + "index.html"
+    return site_path
+
+
+def normalize_alias(alias: str) -> str | None:
+    """An alias as a site-relative folder path ('/pl/stara/' -> 'pl/stara/'), or None if unsafe."""
+    parts = [part for part in alias.strip().split("/") if part]
+    if not parts or any(not is_safe_slug(part) for part in parts):
+        return None
+    return "/".join(parts) + "/"
+
+
+def is_inside(site_path: str) -> bool:
+    """True when a site-relative path cannot leave the output folder."""
+    path = PurePosixPath(site_path)
+    return not path.is_absolute() and ".." not in path.parts

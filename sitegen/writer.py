@@ -1,0 +1,71 @@
+"""The one place that writes output/: only files whose bytes changed, each renamed into place."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .urls import is_inside
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def existing_files(output_dir: Path) -> set[str]:
+    if not output_dir.is_dir():
+        return set()
+    return {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_output(files: Mapping[str, bytes], output_dir: Path) -> WriteReport:
+    """Apply the differences between output_dir and files. Unchanged files keep their modification time,
+    so rsync-style deploys copy only what changed."""
+    for path in files:
+        if not is_inside(path):
+            raise ValueError(f"refusing to write outside the output folder: {path}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    before = existing_files(output_dir)
+    written = unchanged = 0
+    for path in sorted(files):
+        target = output_dir / path
+        if same_bytes(target, files[path]):
+            unchanged += 1
+            continue
+        replace_file(target, files[path])
+        written += 1
+    stale = sorted(before - set(files))
+    for path in stale:
+        (output_dir / path).unlink(missing_ok=True)
+    remove_empty_folders(output_dir)
+    return WriteReport(written, unchanged, len(stale))
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    for parent in reversed(target.parents):
+        if parent.is_symlink() or parent.is_file():
+            parent.unlink()
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def remove_empty_folders(output_dir: Path) -> None:
+    for folder in sorted((p for p in output_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()

@@ -1,0 +1,140 @@
+"""A tiny two-language site written inline into tmp_path, and helpers to build it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+SITE_YAML = """\
+title: {pl: Strona testowa, en: Test site}
+description: {pl: Opis, en: Description}
+base_url: https://example.org/
+languages:
+  pl: {name: Polski, locale: pl_PL}
+  en: {name: English, locale: en_GB}
+menu:
+  main: [about.md, projects/_index.md]
+  footer: [about.md]
+footer:
+  logos:
+    - {src: logo.svg, alt: {pl: Logo PL, en: Logo EN}}
+collections:
+  partners:
+    required: [id, name, country]
+    countries: [country]
+    references: {projects.project: projects}
+    pages: {template: partner.html, parent: partners/_index.md, slug: {pl: "{id}", en: "{id}"}}
+  projects:
+    required: [id, name]
+feeds: {section: news/_index.md}
+"""
+
+PO_HEADER = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: {lang}\\n"
+"Plural-Forms: {plural}\\n"
+"""
+
+PL_PLURAL = "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+
+FILES = {
+    "site.yaml": SITE_YAML,
+    "content/_index.pl.md": "---\ntitle: Strona główna\n---\nWitaj. Zobacz [O nas](about.md).\n",
+    "content/_index.en.md": "---\ntitle: Home\n---\nWelcome. See [About](about.md).\n",
+    "content/about.pl.md": "---\ntitle: O programie\nslug: o-programie\nmenu: O nas\naliases: [/pl/stare-o-nas/]\n---\n"
+                           "## Kto może wziąć udział?\n\nMamy {{ data.figures.regions }} regionów. "
+                           "Zobacz [projekt](projects/alpha.md#cele) i [kto](#kto-moze-wziac-udzial).\n",
+    "content/about.en.md": "---\ntitle: About the programme\nslug: about\nmenu: About\n---\n"
+                           "## Who can take part?\n\nWe have {{ data.figures.regions }} regions.\n",
+    "content/projects/_index.pl.md": "---\ntitle: Projekty\nslug: projekty\n---\nLista.\n",
+    "content/projects/_index.en.md": "---\ntitle: Projects\n---\nList.\n",
+    "content/projects/alpha.pl.md": "---\ntitle: Projekt Alfa\nslug: alfa\nweight: 1\n---\n## Cele {#cele}\n\nTekst.\n",
+    "content/projects/alpha.en.md": "---\ntitle: Project Alpha\n---\n## Goals {#cele}\n\nText.\n",
+    "content/projects/beta.pl.md": "---\ntitle: Projekt Beta\nslug: beta\nweight: 2\n---\nTylko po polsku.\n",
+    "content/partners/_index.pl.md": "---\ntitle: Partnerzy\nslug: partnerzy\n---\n",
+    "content/partners/_index.en.md": "---\ntitle: Partners\n---\n",
+    "content/news/_index.pl.md": "---\ntitle: Aktualności\nslug: aktualnosci\n---\n",
+    "content/news/_index.en.md": "---\ntitle: News\n---\n",
+    "content/news/first.pl.md": "---\ntitle: Umowa podpisana\ndate: 2011-06-02\n---\nPodpisano umowę.\n",
+    "content/news/first.en.md": "---\ntitle: Agreement signed\ndate: 2011-06-02\n---\nThe agreement was signed.\n",
+    "content/data/figures.yaml": "regions: 145\n",
+    "content/data/projects.yaml": "- id: alpha\n  name: {pl: Alfa, en: Alpha}\n",
+    "content/data/partners.yaml": (
+        "- id: lodz\n  name: Uniwersytet Łódzki\n  country: PL\n  projects: [{project: alpha}]\n"
+        "- id: lublin\n  name: Lubelska Fundacja\n  country: PL\n  projects: [{project: alpha}]\n"
+        "- id: aragon\n  name: Clúster de Aragón\n  country: ES\n  projects: [{project: alpha}]\n"),
+    "static/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "templates/base.html": textwrap.dedent("""\
+        <!DOCTYPE html>
+        <html lang="{{ lang }}"><head><title>{{ page.title }}</title>
+        {% for t in translations %}<link rel="alternate" hreflang="{{ t.lang }}" href="{{ t.url }}">{% endfor %}
+        <link rel="alternate" hreflang="{{ lang }}" href="{{ page.url }}">
+        </head><body>
+        <nav class="menu">{% for item in menu_main %}<a href="{{ item.url }}"{% if item.active %} aria-current="page"{% endif %}>{{ item.title }}</a>{% endfor %}</nav>
+        <nav class="switcher">{% for t in translations %}<a class="switch" hreflang="{{ t.lang }}" lang="{{ t.lang }}" href="{{ t.url }}">{{ t.name }}</a>{% endfor %}</nav>
+        <nav class="crumbs">{% for c in breadcrumbs %}<a href="{{ c.url }}">{{ c.title }}</a>{% endfor %}</nav>
+        <main><h1>{{ page.title }}</h1>{% block main %}{{ page.content }}{% endblock %}</main>
+        <footer>{% for logo in site.footer.logos %}<img src="{{ static(logo.src) }}" alt="{{ logo.alt }}">{% endfor %}
+        <p class="ui">{{ _('Skip to content') }}</p></footer>
+        </body></html>
+        """),
+    "templates/home.html": "{% extends 'base.html' %}",
+    "templates/page.html": "{% extends 'base.html' %}{% block main %}{% if page.date %}<time datetime=\"{{ page.date.isoformat() }}\">{{ page.date|date }}</time>{% endif %}{{ page.content }}{% endblock %}",
+    "templates/section.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}<ul>{% for c in children %}<li><a href=\"{{ c.url }}\">{{ c.title }}</a></li>{% endfor %}</ul>{% endblock %}",
+    "templates/partner.html": "{% extends 'base.html' %}{% block main %}<p class=\"country\">{{ page.record.country|country }}</p>{% endblock %}",
+    "templates/missing.html": "{% extends 'base.html' %}{% block main %}<p class=\"notice\">{{ _('This page is not yet available in English.') }}</p><a class=\"original\" href=\"{{ original.url }}\">{{ original.title }}</a>{% if fallback %}<a class=\"fallback\" href=\"{{ fallback.url }}\">{{ fallback.title }}</a>{% endif %}{% endblock %}",
+    "templates/404.html": "{% extends 'base.html' %}",
+    "templates/chooser.html": "<!DOCTYPE html><html lang=\"{{ lang }}\"><head><meta http-equiv=\"refresh\" content=\"0; url={{ languages[0].url }}\"><title>{{ site.title }}</title></head><body>{% for l in languages %}<a href=\"{{ l.url }}\" lang=\"{{ l.code }}\">{{ l.name }}</a>{% endfor %}</body></html>\n",
+    "templates/redirect.html": "<!DOCTYPE html><html lang=\"{{ lang }}\"><head><meta http-equiv=\"refresh\" content=\"0; url={{ target }}\"><link rel=\"canonical\" href=\"{{ target }}\"><title>{{ target }}</title></head><body><a href=\"{{ target }}\">{{ target }}</a></body></html>\n",
+    "templates/plurals.html": "{% extends 'base.html' %}{% block main %}{% for n in [1, 2, 5, 12, 22, 25] %}<p class=\"n{{ n }}\">{{ ngettext('%(num)d partner', '%(num)d partners', n) }}</p>{% endfor %}{% endblock %}",
+    "locales/pl/LC_MESSAGES/messages.po": PO_HEADER.format(lang="pl", plural=PL_PLURAL) + textwrap.dedent("""
+        msgid "Skip to content"
+        msgstr "Przejdź do treści"
+
+        msgid "This page is not yet available in English."
+        msgstr "Ta strona nie jest jeszcze dostępna po polsku."
+
+        msgid "%(num)d partner"
+        msgid_plural "%(num)d partners"
+        msgstr[0] "%(num)d partner"
+        msgstr[1] "%(num)d partnerzy"
+        msgstr[2] "%(num)d partnerów"
+        """),
+    "locales/en/LC_MESSAGES/messages.po": PO_HEADER.format(lang="en", plural="nplurals=2; plural=(n != 1);") + textwrap.dedent("""
+        msgid "Skip to content"
+        msgstr "Skip to content"
+
+        msgid "%(num)d partner"
+        msgid_plural "%(num)d partners"
+        msgstr[0] "%(num)d partner"
+        msgstr[1] "%(num)d partners"
+        """),
+}
+
+
+def write_site(root: Path, files: dict[str, str] = FILES) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "site")
+
+
+def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line, as an editor would."""
+    return subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000", **(env or {})})

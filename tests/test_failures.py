@@ -1,0 +1,67 @@
+"""A mistake gives exit 1, one 'path:line: problem' line each, no traceback, and output/ as it was."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_build
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+CASES = {
+    "missing title": ("content/about.en.md", "---\nslug: about\n---\nText\n",
+                      "content/about.en.md:2: the page has no title"),
+    "broken internal link": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n\nSee [x](projects/gamma.md).\n",
+                             "content/about.en.md:6: the link 'projects/gamma.md' leads to no page"),
+    "malformed front matter": ("content/about.en.md", "---\ntitle: About\nslug: [about\n---\nText\n",
+                               "content/about.en.md:3: invalid YAML"),
+    "malformed site.yaml": ("site.yaml", "title: {pl: A, en: B\nlanguages: {}\n", "site.yaml:1: invalid YAML"),
+    "undefined template variable": ("templates/page.html", "{% extends 'base.html' %}\n{% block main %}\n{{ pgae.title }}\n{% endblock %}\n",
+                                    "templates/page.html:3: 'pgae' is undefined"),
+    "unknown front matter key": ("content/about.en.md", "---\ntitle: About\nslgu: about\n---\n",
+                                 "content/about.en.md:3: unknown key 'slgu' in front matter; did you mean 'slug'?"),
+    "unknown site.yaml key": ("site.yaml", None, "site.yaml:22: unknown key 'footr' in site.yaml; did you mean 'footer'?"),
+    "missing anchor": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n[x](projects/alpha.md#nowhere)\n",
+                       "content/about.en.md:5: the anchor '#nowhere' does not exist"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_mistake_is_reported_with_path_and_line_and_output_is_untouched(site_root, name):
+    assert run_build(site_root).returncode == 0
+    before = snapshot(site_root / "output")
+    path, text, expected = CASES[name]
+    target = site_root / path
+    if text is None:
+        target.write_text(target.read_text() + "footr: {}\n")
+    else:
+        target.write_text(text)
+    result = run_build(site_root)
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(site_root / "output") == before
+
+
+def test_every_problem_is_reported_not_only_the_first(site_root):
+    (site_root / "content/about.en.md").write_text("---\nslug: about\n---\n")
+    (site_root / "content/projects/alpha.en.md").write_text("---\ntitle: [x\n---\n")
+    result = run_build(site_root)
+    assert result.returncode == 1
+    assert "content/about.en.md:2:" in result.stderr
+    assert "content/projects/alpha.en.md:2:" in result.stderr
+
+
+def test_usage_error_exits_2(site_root):
+    assert run_build(site_root, "no-such-command").returncode == 2
+
+
+def test_debug_shows_a_traceback_only_when_asked(site_root):
+    (site_root / "site.yaml").write_text("title: x\n")
+    result = run_build(site_root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
