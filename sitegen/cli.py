@@ -22,6 +22,14 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build with drafts, serve output/ and reload the browser on save")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    check = commands.add_parser("check", help="run every strict check; list problems as path:line")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    new = commands.add_parser("new", help="create a page pair with front matter in every language")
+    new.add_argument("name", help="section/name, e.g. news/2026-11-22-new-partner")
+    i18n = commands.add_parser("i18n", help="translator's workflow for the interface catalogues")
+    i18n.add_argument("action", choices=("extract", "update", "status"),
+                      help="extract: templates -> locales/messages.pot; update: .pot -> each .po; "
+                           "status: what is translated, missing or out of date")
     return main
 
 
@@ -51,6 +59,13 @@ def run(arguments: argparse.Namespace, root: Path) -> int:
     if command == "serve":
         from .serve import serve
         return serve(root, arguments.host, arguments.port)
+    if command in ("check", "new", "i18n"):
+        from . import commands
+        if command == "check":
+            return commands.check(root, arguments.format)
+        if command == "new":
+            return commands.new_page(root, arguments.name)
+        return commands.i18n(root, arguments.action)
     from .pipeline import build
     result = build(root, base_url=arguments.base_url)
     for page in result.missing_translations:

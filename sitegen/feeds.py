@@ -5,10 +5,9 @@ import datetime
 from typing import Callable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from .site import Page, Site
+from .site import NOT_FOUND_KEY, Page, Site
 from .views import page_url
 
-NOT_LISTED = ("404.md",)
 
 
 def extra_files(site: Site, converted: Mapping, feed_path: Callable[[str], str | None]) -> dict[str, bytes]:
@@ -25,7 +24,7 @@ def absolute(site: Site, page: Page) -> str:
 
 
 def listed(page: Page) -> bool:
-    return not page.missing and not page.draft and page.key not in NOT_LISTED
+    return not page.missing and not page.draft and page.key != NOT_FOUND_KEY
 
 
 def sitemap(site: Site) -> bytes:

@@ -17,7 +17,7 @@ from .files import relative
 from .helpers import TemplateHelpers, HelperError
 from .i18n import Formatter
 from .markdown import Converted, Link, MarkdownRenderer, expand_data
-from .site import HOME_KEY, Page, Site
+from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from .urls import output_file
 from .views import PageView, make_view, page_url, site_view
 
@@ -85,7 +85,7 @@ class SiteRenderer:
         context = {"lang": default, "site": site_view(site, default), "languages": [
             {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages]}
         output.files["index.html"] = self.render_template("chooser.html", context, None, output.problems)
-        not_found = site.page("404.md", default)
+        not_found = site.page(NOT_FOUND_KEY, default)
         if not_found is not None:
             output.files["404.html"] = output.files.get(output_file(not_found.path), b"")
         for alias in site.aliases:

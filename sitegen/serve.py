@@ -1,33 +1,128 @@
-"""Preview: build with drafts, serve output/ on 127.0.0.1 and reload the browser after every save."""
+"""Preview: build with drafts, serve output/ on 127.0.0.1, reload the browser after every save.
+
+A failed build never stops the server: every page is then served as it last built, under a panel
+listing the problems in the same words as the command line, until a save fixes them.
+"""
 from __future__ import annotations
 
+import html
+import mimetypes
+import re
 import sys
+import threading
 from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import unquote
 
 from .config import CONFIG_FILE, load_config
-from .errors import BuildError
+from .errors import BuildError, Problem
 from .pipeline import build
 
+WATCHED = ("content", "templates", "locales", "static")
 
-def rebuild(root: Path) -> bool:
-    try:
-        result = build(root, drafts=True)
-    except BuildError as error:
-        print(str(error), file=sys.stderr, flush=True)
-        return False
-    print(f"built: {result.report.written} written, {result.report.removed} removed", file=sys.stderr, flush=True)
-    return True
+
+class Preview:
+    """The state of the preview: the output folder and the problems of the last build, if any."""
+
+    def __init__(self, root: Path, output_dir: Path):
+        self.root, self.output_dir = root, output_dir
+        self.problems: tuple[Problem, ...] = ()
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        with self.lock:
+            try:
+                result = build(self.root, drafts=True)
+                self.problems = ()
+                print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
+            except BuildError as error:
+                self.problems = error.problems
+                for problem in error.problems:
+                    print(problem, file=sys.stderr, flush=True)
+            except Exception as error:  # noqa: BLE001 - the preview must survive anything
+                self.problems = (Problem("(generator)", 1, f"internal error: {type(error).__name__}: {error}",
+                                         "run 'python build.py --debug' to see the traceback"),)
+                print(self.problems[0], file=sys.stderr, flush=True)
+
+    def resolve(self, url_path: str) -> Path | None:
+        """The file under output/ for a URL path, or None. Nothing outside output/ is ever served."""
+        parts = [part for part in unquote(url_path).split("/") if part not in ("", ".")]
+        if any(part == ".." or "\\" in part or "\x00" in part for part in parts):
+            return None
+        candidate = self.output_dir.joinpath(*parts)
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.output_dir.resolve()) or not real.is_file():
+            return None
+        return real
+
+    def not_found(self, url_path: str) -> Path | None:
+        language = url_path.strip("/").split("/")[0]
+        return self.resolve(f"{language}/404.html") or self.resolve("404.html")
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """A WSGI application: livereload wraps it and adds its reload script to HTML pages."""
+        path = environ.get("PATH_INFO", "/")
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            return respond(start_response, "405 Method Not Allowed", b"", "text/plain")
+        file = self.resolve(path)
+        is_page = file is None or file.suffix == ".html"
+        if self.problems and is_page:
+            last_good = file.read_bytes() if file else b""
+            return respond(start_response, "500 Build Failed", error_page(self.problems, last_good),
+                           "text/html; charset=utf-8")
+        if file is None:
+            page = self.not_found(path)
+            return respond(start_response, "404 Not Found", page.read_bytes() if page else b"Not found",
+                           "text/html; charset=utf-8" if page else "text/plain")
+        if path.endswith("/") is False and file.name == "index.html" and not path.endswith("index.html"):
+            return respond(start_response, "301 Moved Permanently", b"", "text/plain", [("Location", path + "/")])
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/xml", "image/svg+xml"):
+            content_type += "; charset=utf-8"
+        return respond(start_response, "200 OK", file.read_bytes(), content_type)
+
+
+def respond(start_response: Callable, status: str, body: bytes, content_type: str,
+            headers: list[tuple[str, str]] | None = None) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store"), *(headers or [])])
+    return [body]
+
+
+ERROR_PANEL = """<div id="build-error" role="alert" lang="en" style="background:#fff0f0;color:#600;
+border:3px solid #a00;padding:1rem;margin:0;font:1rem/1.4 system-ui,sans-serif">
+<h2 style="margin:0 0 .5rem">The site could not be built</h2>
+<p>Fix the problems below and save; this page reloads by itself. Below is the page as it last built.</p>
+<ul class="problems">{items}</ul></div>
+"""
+
+
+def error_page(problems: Iterable[Problem], last_good: bytes) -> bytes:
+    """The last good page with the problems on top, or a page of its own when there is none."""
+    items = "\n".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+    panel = ERROR_PANEL.format(items=items).encode("utf-8")
+    match = re.search(rb"<body[^>]*>", last_good)
+    if match:
+        return last_good[:match.end()] + panel + last_good[match.end():]
+    return (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
+            b"</head><body>" + panel + b"</body></html>\n")
 
 
 def serve(root: Path, host: str, port: int) -> int:
     from livereload import Server
 
     config = load_config(root)
-    rebuild(root)
-    server = Server()
-    for name in ("content", "templates", "locales", "static"):
-        server.watch(str(config.path(name)), lambda: rebuild(root), delay=0.2)
-    server.watch(str(root / CONFIG_FILE), lambda: rebuild(root), delay=0.2)
+    preview = Preview(root, config.path("output"))
+    preview.rebuild()
+    server = Server(app=preview)
+    for name in WATCHED:
+        server.watch(str(config.path(name)), preview.rebuild, delay=0.1)
+    server.watch(str(root / CONFIG_FILE), preview.rebuild, delay=0.1)
     print(f"serving http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
-    server.serve(root=str(config.path("output")), host=host, port=port, open_url_delay=None)
+    server.serve(host=host, port=port, debug=False, open_url_delay=None, restart_delay=0)
     return 0

@@ -22,6 +22,7 @@ from .i18n import LanguageCatalog, load_catalog
 from .urls import is_safe_slug, normalize_alias, page_path
 
 HOME_KEY = f"{SECTION_INDEX}.md"
+NOT_FOUND_KEY = "404.md"  # rendered to <lang>/404.html, where static hosts look for it
 REQUIRED_TEMPLATES = ("base.html", "missing.html", "404.html", "chooser.html", "redirect.html")
 
 
@@ -178,7 +179,8 @@ class Router:
             description=source.description, date=source.date, draft=source.draft,
             template="missing.html" if missing else template, weight=source.weight, extra=source.extra,
             body="" if missing else source.body, body_line=source.body_line,
-            path=page_path(lang, self.slugs(key, lang)), line=source.slug_line, is_section=source.is_section,
+            path=f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang)),
+            line=source.slug_line, is_section=source.is_section,
             parent_key=self.parent_key(key), missing=missing)
 
     def generated_pages(self) -> list[Page]:

@@ -1,0 +1,94 @@
+"""The translator's workflow: extract, update, status (with git history), and catalogues valid for msgfmt."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import run_build
+
+
+def git(root, *args):
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_extract_finds_a_new_template_string(site_root):
+    (site_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}")
+    result = run_build(site_root, "i18n", "extract")
+    assert result.returncode == 0, result.stderr
+    pot = (site_root / "locales/messages.pot").read_text()
+    assert 'msgid "Latest news"' in pot
+    assert "#: templates/home.html:1" in pot
+
+
+def test_update_keeps_translations_and_marks_changed_strings_fuzzy(site_root):
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    base = site_root / "templates/base.html"
+    base.write_text(base.read_text().replace("_('Skip to content')", "_('Skip to main content')"))
+    (site_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}")
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    assert run_build(site_root, "i18n", "update").returncode == 0
+    polish = (site_root / "locales/pl/LC_MESSAGES/messages.po").read_text()
+    assert 'msgstr[2] "%(num)d partnerów"' in polish
+    fuzzy_entry = polish[polish.index('msgid "Skip to main content"') - 60:polish.index('msgid "Skip to main content"')]
+    assert "#, fuzzy" in fuzzy_entry
+    assert 'msgid "Latest news"\nmsgstr ""' in polish
+    assert "Plural-Forms: nplurals=3;" in polish
+
+
+def test_status_counts_and_reports_outdated_translations_from_git(site_root):
+    git(site_root, "init", "-q")
+    git(site_root, "add", "-A")
+    git(site_root, "commit", "-qm", "first")
+    result = run_build(site_root, "i18n", "status")
+    assert "pl: 3 translated (100%)" in result.stdout
+    assert "content/projects/beta.pl.md: no en version" in result.stdout
+    assert "translations older than their source: 0" in result.stdout
+    about = site_root / "content/about.pl.md"
+    about.write_text(about.read_text() + "\nNowy akapit.\n")
+    git(site_root, "commit", "-qam", "source changed")
+    result = run_build(site_root, "i18n", "status")
+    assert "translations older than their source: 1" in result.stdout
+    assert "content/about.en.md was last changed before content/about.pl.md" in result.stdout
+    english = site_root / "content/about.en.md"
+    english.write_text(english.read_text() + "\nNew paragraph.\n")
+    git(site_root, "commit", "-qam", "translation caught up")
+    assert "translations older than their source: 0" in run_build(site_root, "i18n", "status").stdout
+
+
+def test_status_outside_git_uses_file_times(site_root):
+    import os
+    about, english = site_root / "content/about.pl.md", site_root / "content/about.en.md"
+    os.utime(english, (1_000_000, 1_000_000))
+    assert "content/about.en.md was last changed before content/about.pl.md" in run_build(site_root, "i18n", "status").stdout
+
+
+def msgfmt_available() -> bool:
+    if shutil.which("msgfmt"):
+        return True
+    subprocess.run(["apt-get", "install", "-y", "-q", "gettext"], capture_output=True)
+    return bool(shutil.which("msgfmt"))
+
+
+def test_catalogues_written_by_update_pass_msgfmt_check(site_root):
+    if not msgfmt_available():
+        pytest.skip("msgfmt not available: apt-get install gettext")
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    assert run_build(site_root, "i18n", "update").returncode == 0
+    for lang in ("pl", "en"):
+        po = site_root / f"locales/{lang}/LC_MESSAGES/messages.po"
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+
+def test_new_creates_a_page_pair_with_front_matter(site_root):
+    result = run_build(site_root, "new", "news/2026-11-22-new-partner")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["content/news/2026-11-22-new-partner.pl.md", "content/news/2026-11-22-new-partner.en.md"]
+    assert (site_root / "content/news/2026-11-22-new-partner.pl.md").read_text().startswith("---\ntitle: Nowa strona\n")
+    assert run_build(site_root).returncode == 0
+    assert run_build(site_root, "new", "news/2026-11-22-new-partner").returncode == 1
+    assert run_build(site_root, "new", "News/Bad Name").returncode == 1
