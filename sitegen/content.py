@@ -78,9 +78,10 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
 
 
 def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:
+    text = read_text(path, root, max_bytes)   # first: a link leading outside the project is refused by name
     key, lang = parse_file_name(path, content_dir, languages, root)
     shown = relative(path, root)
-    split = split_front_matter(read_text(path, root, max_bytes), shown)
+    split = split_front_matter(text, shown)
     meta = split.meta
     problems: list[Problem] = []
     check_keys(meta, FRONT_MATTER, "front matter", shown, problems)

@@ -1,6 +1,7 @@
 """content/data/*.yaml -> Data: loaded once, checked against site.yaml's collections, read-only."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +27,10 @@ class Data:
     files: Mapping[str, str]                 # data name -> source path, for messages
     raw: Mapping[str, Any]                   # data name -> the YAML value, line-aware
     views: Mapping[str, Mapping[str, Any]]   # language -> data name -> localized, read-only value
+    by_id: Mapping[str, Mapping[str, Mapping[str, Any]]]  # language -> collection -> id -> localized record
+
+    def find(self, lang: str, collection: str, record_id: Any) -> Any:
+        return self.by_id[lang].get(collection, {}).get(record_id)
 
     def record(self, collection: str, record_id: str) -> LineMap | None:
         for record in self.raw.get(collection) or ():
@@ -58,6 +63,8 @@ def load_data(config: Config, files: list[Path]) -> tuple[Data, list[Problem]]:
         except BuildError as error:
             unreadable.add(path.stem)
             problems.extend(error.problems)
+    for name, value in raw.items():
+        problems += unsafe_links(value, sources[name])
     for name, collection in config.collections.items():
         if name not in raw:
             if name not in unreadable:
@@ -68,7 +75,16 @@ def load_data(config: Config, files: list[Path]) -> tuple[Data, list[Problem]]:
     codes = config.language_codes
     views = {lang: MappingProxyType({name: localize(value, lang, codes) for name, value in raw.items()})
              for lang in codes}
-    return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views)), problems
+    by_id = {lang: MappingProxyType({name: index_records(value) for name, value in view.items()})
+             for lang, view in views.items()}
+    return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
+                MappingProxyType(by_id)), problems
+
+
+def index_records(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, tuple):
+        return MappingProxyType({})
+    return MappingProxyType({r["id"]: r for r in value if isinstance(r, Mapping) and "id" in r})
 
 
 def check_collection(collection: Collection, raw: Mapping[str, Any], sources: Mapping[str, str]) -> list[Problem]:
@@ -149,3 +165,20 @@ def lookup(view: Mapping[str, Any], dotted: str) -> Any:
             known = list(value) if isinstance(value, Mapping) else []
             raise KeyError(step, did_you_mean(step, [str(k) for k in known]))
     return value
+
+
+UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def unsafe_links(value: Any, path: str, line: int = 1) -> list[Problem]:
+    """Data is rendered into href attributes; script and data URLs are refused wherever they appear."""
+    if isinstance(value, str):
+        if UNSAFE_LINK.match(value):
+            return [Problem(path, line, f"'{value[:40]}' is a script or data link, which is not allowed",
+                            "use an http(s) address")]
+        return []
+    if isinstance(value, LineMap):
+        return [p for key, child in value.items() for p in unsafe_links(child, path, value.line_of(key))]
+    if isinstance(value, LineList):
+        return [p for index, child in enumerate(value) for p in unsafe_links(child, path, value.line_of(index))]
+    return []

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 from .errors import did_you_mean
 from .i18n import Formatter
 from .site import Page, Site
-from .views import find_record, page_url
+from .views import page_url
 
 
 class HelperError(Exception):
@@ -55,7 +55,7 @@ class TemplateHelpers:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))
 
     def by_id(self, record_id: str, collection: str) -> Any:
-        record = find_record(self.data, collection, record_id)
+        record = self.site.data.find(self.lang, collection, record_id)
         if record is None:
             ids = [r.get("id") for r in self.data.get(collection) or () if isinstance(r, Mapping)]
             raise HelperError(f"no record '{record_id}' in {collection}", did_you_mean(str(record_id), ids))
@@ -74,7 +74,7 @@ class TemplateHelpers:
     def project_status(self, project: Mapping[str, Any]) -> str:
         """'planned', 'ongoing' or 'completed', from the project's dates (else its programme's period)."""
         start, end = project.get("start"), project.get("end")
-        programme = find_record(self.data, "programmes", project.get("programme"))
+        programme = self.site.data.find(self.lang, "programmes", project.get("programme"))
         period = (programme or {}).get("period") or {}
         if end is None and isinstance(period.get("end"), int):
             end = datetime.date(period["end"], 12, 31)

@@ -59,6 +59,9 @@ class PageLinks(Treeprocessor):
             for attribute in ("href", "src"):
                 if attribute in element.attrib:
                     element.set(attribute, state.rewrite(element.get(attribute)))
+            if element.get("target"):
+                # A new tab must not be able to reach back into this one.
+                element.set("rel", " ".join(sorted(set(element.get("rel", "").split()) | {"noopener"})))
 
 
 class ConversionState:
@@ -75,7 +78,11 @@ class ConversionState:
         self.problems.append(Problem(self.source, self.line_of(needle), message, hint))
 
     def rewrite(self, target: str) -> str:
-        parts = urlsplit(target.strip())
+        try:
+            parts = urlsplit(target.strip())
+        except ValueError:
+            self.problem(target, f"the link target '{target[:40]}' is not a valid address", "check the brackets")
+            return "#"
         scheme = parts.scheme.lower()
         if scheme in UNSAFE_SCHEMES or re.match(r"^\s*(javascript|vbscript|data)\s*:", target, re.I):
             self.problem(target, f"the link target '{target[:40]}' is not allowed",

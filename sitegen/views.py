@@ -56,7 +56,7 @@ def make_view(site: Site, page: Page, content_html: str = "", toc_html: str = ""
     record = None
     if page.record:
         collection, record_id = page.record
-        record = find_record(site.data.views[page.lang], collection, record_id)
+        record = site.data.find(page.lang, collection, record_id)
     summary = summarize(content_html)
     return PageView(
         title=page.title, menu_title=page.menu_title, url=page_url(site, page),
@@ -64,13 +64,6 @@ def make_view(site: Site, page: Page, content_html: str = "", toc_html: str = ""
         description=page.description or summary, summary=summary, date=page.date, draft=page.draft,
         weight=page.weight, extra=page.extra, content=Markup(content_html), toc_html=Markup(toc_html),
         template=page.template, is_section=page.is_section, record=record, is_missing_translation=page.missing)
-
-
-def find_record(view: Mapping[str, Any], collection: str, record_id: str) -> Any:
-    for record in view.get(collection) or ():
-        if isinstance(record, Mapping) and record.get("id") == record_id:
-            return record
-    return None
 
 
 def site_view(site: Site, lang: str) -> Mapping[str, Any]:

@@ -1,12 +1,15 @@
 """YAML loading that remembers lines, so every later error can name one.
 
-Only PyYAML's SafeLoader is ever used: content can never construct Python objects.
+Only PyYAML's safe loader is ever used (the C one when available): content can never construct
+Python objects.
 """
 from __future__ import annotations
 
 import yaml
 
 from .errors import BuildError, Problem
+
+SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineMap(dict):
@@ -33,41 +36,64 @@ class LineList(list):
         return self.lines[index] if index < len(self.lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class ProblemInYaml(yaml.MarkedYAMLError):
+    def __init__(self, problem: str, mark, hint: str):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+class _Loader(SafeBase):
+    first_line = 1
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     loader.flatten_mapping(node)
     result = LineMap()
-    result.line = node.start_mark.line + 1
+    result.line = loader.line(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
         if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise yaml.MarkedYAMLError(problem="a mapping key must be a plain value", problem_mark=key_node.start_mark)
+            raise ProblemInYaml("a mapping key must be a plain value", key_node.start_mark,
+                                "write keys as plain words")
         if key in result:
-            raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+            raise ProblemInYaml(f"duplicate key '{key}'", key_node.start_mark,
+                                f"'{key}' is already given on line {result.lines[key]}; keep one")
         result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = line
+        result.lines[key] = loader.line(key_node)
     return result
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.lines = [child.start_mark.line + 1 for child in node.value]
+    result.line = loader.line(node)
+    result.lines = [loader.line(child) for child in node.value]
     return result
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise ProblemInYaml(f"'{node.value}' is not a real date", node.start_mark,
+                            "write a date that exists, as YYYY-MM-DD") from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml(text: str, path: str, first_line: int = 1):
     """Parse YAML text; lines in the result and in errors are counted from first_line."""
+    loader = _Loader(text)
+    loader.first_line = first_line
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return loader.get_single_data()
+    except ProblemInYaml as error:
+        raise BuildError([Problem(path, first_line + error.problem_mark.line, error.problem, error.hint)]) from None
     except yaml.MarkedYAMLError as error:
         # The context mark is where the broken construct began: the line an editor has to fix.
         mark = error.context_mark or error.problem_mark
@@ -75,21 +101,7 @@ def load_yaml(text: str, path: str, first_line: int = 1):
         problem = error.problem or error.context or "invalid YAML"
         raise BuildError([Problem(path, line, f"invalid YAML: {problem}",
                                   "check indentation, colons and quotes around values with ':' or '#'")]) from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
         raise BuildError([Problem(path, first_line, f"invalid YAML: {error}", "check the file's syntax")]) from None
-    if first_line != 1:
-        _shift_lines(value, first_line - 1)
-    return value
-
-
-def _shift_lines(value, offset: int) -> None:
-    if isinstance(value, LineMap):
-        value.line += offset
-        value.lines = {k: v + offset for k, v in value.lines.items()}
-        for child in value.values():
-            _shift_lines(child, offset)
-    elif isinstance(value, LineList):
-        value.line += offset
-        value.lines = [v + offset for v in value.lines]
-        for child in value:
-            _shift_lines(child, offset)
+    finally:
+        loader.dispose()

@@ -1,0 +1,61 @@
+"""Two builds of the same sources are byte-identical, whatever the discovery order, hash seed, locale or zone."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+from conftest import run_build
+from sitegen import files
+from sitegen.pipeline import build
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_builds_in_different_environments_are_identical(site_root, tmp_path):
+    first = run_build(site_root, env={"PYTHONHASHSEED": "1", "TZ": "Pacific/Kiritimati", "LC_ALL": "C"})
+    assert first.returncode == 0, first.stderr
+    expected = tree(site_root / "output")
+    shutil.rmtree(site_root / "output")
+    second = run_build(site_root, env={"PYTHONHASHSEED": "999", "TZ": "America/Adak", "LC_ALL": "pl_PL.UTF-8"})
+    assert second.returncode == 0, second.stderr
+    assert tree(site_root / "output") == expected
+
+
+def test_discovery_order_does_not_matter(site_root, monkeypatch):
+    os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
+    try:
+        build(site_root)
+        expected = tree(site_root / "output")
+        shutil.rmtree(site_root / "output")
+        real_walk = os.walk
+
+        def shuffled_walk(top, **kwargs):
+            for dirpath, dirnames, filenames in real_walk(top, **kwargs):
+                random.Random(dirpath).shuffle(dirnames)
+                filenames = list(filenames)
+                random.Random(dirpath + "f").shuffle(filenames)
+                yield dirpath, dirnames, filenames[::-1]
+
+        monkeypatch.setattr(files.os, "walk", shuffled_walk)
+        build(site_root)
+        assert tree(site_root / "output") == expected
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def test_source_date_epoch_is_the_only_clock(site_root):
+    (site_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}<p id=\"d\">{{ build_date|date }}</p>{% endblock %}")
+    assert run_build(site_root, env={"SOURCE_DATE_EPOCH": "1306972800"}).returncode == 0
+    assert "2 czerwca 2011" in (site_root / "output/pl/index.html").read_text()
+
+
+def test_unchanged_files_keep_their_modification_time(site_root):
+    assert run_build(site_root).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in (site_root / "output").rglob("*") if p.is_file()}
+    assert run_build(site_root).returncode == 0
+    after = {p: p.stat().st_mtime_ns for p in (site_root / "output").rglob("*") if p.is_file()}
+    assert before == after
