@@ -4,7 +4,7 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable
@@ -16,11 +16,13 @@ from .errors import Problem, did_you_mean
 from .files import relative
 from .helpers import TemplateHelpers, HelperError
 from .i18n import Formatter
-from .markdown import Converted, Link, MarkdownRenderer, expand_data
+from .markdown import Converted, MarkdownRenderer, expand_data
+from .parallel import parallel_map
 from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from .urls import output_file
 from .views import PageView, make_view, page_url, site_view
 
+EMPTY = Converted("", "", (), ())
 ID_ATTRIBUTE = re.compile(r"""\sid=["']?([^"'\s>]+)""")
 
 
@@ -46,30 +48,31 @@ class SiteRenderer:
         output.problems += self.template_syntax_problems()
         if output.problems:
             return output
-        for page in self.site.pages:
-            output.problems += self.convert(page)
-        for page in self.site.pages:
-            self.render_page(page, output)
+        pages = self.site.pages
+        for page, converted in zip(pages, parallel_map(self.convert, pages)):
+            self.converted[(page.key, page.lang)] = converted
+            output.problems += converted.problems
+        for page, (data, problems) in zip(pages, parallel_map(self.render_page, pages)):
+            output.files[output_file(page.path)] = data
+            output.problems += problems
         self.render_extras(output)
         output.problems += self.fragment_problems(output.files)
         output.missing_translations = [p for p in self.site.pages if p.missing]
         return output
 
-    def convert(self, page: Page) -> list[Problem]:
+    def convert(self, page: Page) -> Converted:
+        """Markdown to HTML; pure in the page and the site, so it may run in any worker."""
         if page.missing or not page.body.strip():
-            self.converted[(page.key, page.lang)] = Converted("", "", (), ())
-            return []
+            return EMPTY
         formatter = self.formatters[page.lang]
         body, problems = expand_data(page.body, self.site.data.views[page.lang], formatter.number,
                                      page.source, page.body_line)
         converted = self.markdown.convert(page.source, body, page.body_line, self.resolver(page))
-        self.converted[(page.key, page.lang)] = converted
-        return problems + list(converted.problems)
+        return replace(converted, problems=tuple(problems) + converted.problems) if problems else converted
 
-    def render_page(self, page: Page, output: Output) -> None:
-        context = self.page_context(page)
-        target = output_file(page.path)
-        output.files[target] = self.render_template(page.template, context, page, output.problems)
+    def render_page(self, page: Page) -> tuple[bytes, list[Problem]]:
+        problems: list[Problem] = []
+        return self.render_template(page.template, self.page_context(page), page, problems), problems
 
     def render_template(self, name: str, context: dict, page: Page | None, problems: list[Problem]) -> bytes:
         lang = context["lang"]
@@ -249,7 +252,7 @@ class SiteRenderer:
         ids: dict[str, set[str]] = {}
         problems = []
         for page in self.site.pages:
-            for link in self.converted.get((page.key, page.lang), Converted("", "", (), ())).links:
+            for link in self.converted.get((page.key, page.lang), EMPTY).links:
                 if not link.fragment:
                     continue
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)

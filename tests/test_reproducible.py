@@ -59,3 +59,21 @@ def test_unchanged_files_keep_their_modification_time(site_root):
     assert run_build(site_root).returncode == 0
     after = {p: p.stat().st_mtime_ns for p in (site_root / "output").rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_parallel_rendering_gives_the_serial_output(site_root, monkeypatch):
+    from sitegen import parallel
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    monkeypatch.setenv("SITEGEN_WORKERS", "1")
+    build(site_root)
+    serial = tree(site_root / "output")
+    shutil.rmtree(site_root / "output")
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    calls = []
+    real_pool = parallel.multiprocessing.get_context("fork").Pool
+    monkeypatch.setattr(parallel.multiprocessing, "get_context",
+                        lambda method: type("C", (), {"Pool": staticmethod(lambda n: calls.append(n) or real_pool(n))}))
+    build(site_root)
+    assert calls == [2, 2]          # both stages really ran in two workers
+    assert tree(site_root / "output") == serial
