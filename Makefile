@@ -6,7 +6,7 @@ READY := $(VENV)/.ready-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build test clean
+.PHONY: serve build check test clean
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
@@ -19,6 +19,9 @@ serve: $(READY)
 
 build: $(READY)
 	$(BIN)/python build.py build
+
+check: $(READY)
+	$(BIN)/python build.py check
 
 test: $(READY)
 	$(BIN)/python -m pytest
