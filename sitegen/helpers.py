@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Mapping
 
+from .assets import Assets
 from .errors import did_you_mean
 from .i18n import Formatter
 from .site import Page, Site
@@ -19,8 +20,8 @@ class HelperError(Exception):
 
 
 class TemplateHelpers:
-    def __init__(self, site: Site, lang: str, formatter: Formatter, view: Callable[[Page], Any]):
-        self.site, self.lang, self.formatter, self.make_view = site, lang, formatter, view
+    def __init__(self, site: Site, lang: str, formatter: Formatter, view: Callable[[Page], Any], assets: Assets):
+        self.site, self.lang, self.formatter, self.make_view, self.assets = site, lang, formatter, view, assets
         self.data = site.data.views[lang]
 
     def globals(self) -> dict[str, Callable]:
@@ -47,9 +48,9 @@ class TemplateHelpers:
         return self.make_view(self.page(key))
 
     def static(self, path: str) -> str:
-        if path not in self.site.static_files:
+        if path not in self.assets.paths:
             raise HelperError(f"no file '{path}' in static/", did_you_mean(path, self.site.static_files))
-        return self.site.config.base_path + "static/" + path
+        return self.site.config.base_path + self.assets.paths[path]
 
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))

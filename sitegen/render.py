@@ -12,6 +12,7 @@ from typing import Any, Callable
 import jinja2
 
 from . import feeds
+from .assets import load_assets, minify_html
 from .errors import Problem, did_you_mean
 from .files import relative
 from .helpers import TemplateHelpers, HelperError
@@ -34,8 +35,11 @@ class Output:
 
 
 class SiteRenderer:
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, production: bool = False):
+        """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable."""
         self.site = site
+        self.production = production
+        self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
         self.converted: dict[tuple[str, str], Converted] = {}
@@ -77,7 +81,8 @@ class SiteRenderer:
     def render_template(self, name: str, context: dict, page: Page | None, problems: list[Problem]) -> bytes:
         lang = context["lang"]
         try:
-            return self.environments[lang].get_template(name).render(context).encode("utf-8")
+            rendered = self.environments[lang].get_template(name).render(context).encode("utf-8")
+            return minify_html(rendered) if self.production else rendered
         except (jinja2.TemplateError, HelperError, TypeError, ValueError, KeyError, AttributeError) as error:
             problems.append(self.template_problem(error, name, page))
             return b""
@@ -97,8 +102,7 @@ class SiteRenderer:
                 "redirect.html", {"lang": alias.target.lang, "target": target,
                                   "site": site_view(site, alias.target.lang)}, None, output.problems)
         output.files.update(feeds.extra_files(site, self.converted, self.feed_path))
-        for name in site.static_files:
-            output.files["static/" + name] = (config.path("static") / name).read_bytes()
+        output.files.update(self.assets.files)
 
     # --- context ----------------------------------------------------------------------------------
 
@@ -205,7 +209,7 @@ class SiteRenderer:
             autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
-        helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view)
+        helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         env.globals.update(helpers.globals())
         env.globals.update(lang=lang, site=site_view(self.site, lang), data=self.site.data.views[lang],
                            build_date=self.site.build_date,

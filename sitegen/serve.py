@@ -32,7 +32,7 @@ class Preview:
     def rebuild(self) -> None:
         with self.lock:
             try:
-                result = build(self.root, drafts=True)
+                result = build(self.root, drafts=True, production=False)
                 self.problems = ()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
             except BuildError as error:

@@ -1,0 +1,69 @@
+"""Static files: published under static/, minified and fingerprinted for `build` so they can be
+cached for a year (a content hash in the name, every reference rewritten)."""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+PREFIX = "static/"
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+
+
+@dataclass(frozen=True)
+class Assets:
+    paths: Mapping[str, str]    # name under static/ -> site-relative output path
+    files: Mapping[str, bytes]  # output path -> bytes
+
+
+def fingerprinted(name: str, data: bytes) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{suffix}" if dot and "/" not in suffix else f"{name}.{digest}"
+
+
+def load_assets(static_dir: Path, names: tuple[str, ...], production: bool) -> Assets:
+    paths: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    # Images first, so that stylesheets can point at their final names.
+    for name in sorted(names, key=lambda n: n.endswith(".css")):
+        data = (static_dir / name).read_bytes()
+        if name.endswith(".css"):
+            data = rewrite_css_urls(data.decode("utf-8"), name, paths).encode("utf-8")
+            if production:
+                data = minify_css(data)
+        published = PREFIX + (fingerprinted(name, data) if production else name)
+        paths[name] = published
+        files[published] = data
+    return Assets(paths, files)
+
+
+def rewrite_css_urls(css: str, name: str, paths: Mapping[str, str]) -> str:
+    folder = posixpath.dirname(name)
+
+    def replace(match: re.Match) -> str:
+        target = match[2]
+        if re.match(r"^[a-z]+:|^/|^#", target):
+            return match[0]
+        resolved = posixpath.normpath(posixpath.join(folder, target))
+        if resolved not in paths:
+            return match[0]
+        relative = posixpath.relpath(paths[resolved].removeprefix(PREFIX), folder or ".")
+        return f"url({relative})"
+
+    return CSS_URL.sub(replace, css)
+
+
+def minify_css(data: bytes) -> bytes:
+    import rcssmin
+    return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8") + b"\n"
+
+
+def minify_html(data: bytes) -> bytes:
+    import minify_html as minifier
+    # Opening and closing tags are kept: shorter pages are not worth markup that validators question.
+    return minifier.minify(data.decode("utf-8"), keep_closing_tags=True, keep_html_and_head_opening_tags=True,
+                           minify_css=True, minify_js=False, keep_comments=False).encode("utf-8")
