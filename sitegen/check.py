@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .catalogs import catalog_problems
 from .errors import BuildError, Problem
-from .render import SiteRenderer
+from .cache import BuildCache
+from .incremental import IncrementalRenderer
 from .site import Page, Site, load_site
 from .urls import output_file
 
@@ -17,18 +18,18 @@ def check_site(root: Path) -> list[Problem]:
         site = load_site(root)
     except BuildError as error:
         return list(error.problems)
-    renderer = SiteRenderer(site)
+    renderer = IncrementalRenderer(site, production=False, cache=BuildCache(root))
     output = renderer.render()
     problems = list(output.problems)
     problems += untranslated_pages(site)
     for page in site.pages:
         if not page.missing:
-            html_text = output.files.get(output_file(page.path), b"").decode("utf-8", "replace")
+            html_text = output.files[output_file(page.path)].decode("utf-8", "replace")
             problems += markup_problems(page, html_text, MarkupScanner())
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)
             images.level = 6
-            problems += markup_problems(page, renderer.converted[(page.key, page.lang)].html, images)
+            problems += markup_problems(page, renderer.contents(page)[0], images)
     problems += catalog_problems(site.config)
     return sorted(set(problems))
 

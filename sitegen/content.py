@@ -8,11 +8,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .cache import CODE, Memo, digest
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
 from .frontmatter import split_front_matter
 from .schema import check_keys, check_type, freeze
 from .urls import is_safe_slug, slugify
+from .yamlsrc import LineMap
 
 SECTION_INDEX = "_index"
 FILE_NAME = re.compile(r"^(?P<name>[^.]+)\.(?P<lang>[^.]+)\.md$")
@@ -77,12 +79,25 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
     return (f"{folder}/{name}" if folder != "." else name), lang
 
 
-def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:
+def parse_cached(text: str, shown: str, memo: Memo | None) -> tuple[LineMap, str, int]:
+    """Front matter and body; the parsed YAML is memoised by the file's exact text."""
+    key = digest(CODE, shown, text.encode("utf-8")) if memo else ""
+    cached = memo.get("source", key) if memo else None
+    if cached is None:
+        split = split_front_matter(text, shown)
+        cached = (split.meta, split.body_line, split.body_offset)
+        if memo:
+            memo.put("source", key, cached)
+    meta, body_line, offset = cached
+    return meta, text[offset:], body_line
+
+
+def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int,
+              memo: Memo | None = None) -> SourcePage:
     text = read_text(path, root, max_bytes)   # first: a link leading outside the project is refused by name
     key, lang = parse_file_name(path, content_dir, languages, root)
     shown = relative(path, root)
-    split = split_front_matter(text, shown)
-    meta = split.meta
+    meta, body, body_line = parse_cached(text, shown, memo)
     problems: list[Problem] = []
     check_keys(meta, FRONT_MATTER, "front matter", shown, problems)
     for name, kind in FRONT_MATTER.items():
@@ -110,7 +125,7 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
         draft=bool(meta.get("draft")), template=meta.get("template"), template_line=meta.line_of("template"),
         menu_title=(meta.get("menu") or title).strip(), weight=meta.get("weight") or 0,
         aliases=tuple((alias, alias_line(meta, i)) for i, alias in enumerate(aliases)),
-        extra=freeze(meta.get("extra") or {}), body=split.body, body_line=split.body_line,
+        extra=freeze(meta.get("extra") or {}), body=body, body_line=body_line,
     )
 
 
@@ -127,11 +142,11 @@ def default_slug(key: str, is_section: bool) -> str:
 
 
 def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...], root: Path,
-               max_bytes: int) -> tuple[list[SourcePage], list[Problem]]:
+               max_bytes: int, memo: Memo | None = None) -> tuple[list[SourcePage], list[Problem]]:
     pages, problems = [], []
     for path in files:
         try:
-            pages.append(load_page(path, content_dir, languages, root, max_bytes))
+            pages.append(load_page(path, content_dir, languages, root, max_bytes, memo))
         except BuildError as error:
             problems.extend(error.problems)
     return pages, problems

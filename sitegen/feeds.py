@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Callable, Mapping
+from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from .site import NOT_FOUND_KEY, Page, Site
@@ -10,12 +10,13 @@ from .views import page_url
 
 
 
-def extra_files(site: Site, converted: Mapping, feed_path: Callable[[str], str | None]) -> dict[str, bytes]:
+def extra_files(site: Site, contents: Callable[[Page], tuple[str, str]],
+                feed_path: Callable[[str], str | None]) -> dict[str, bytes]:
     files = {"sitemap.xml": sitemap(site), "robots.txt": robots(site)}
     for lang in site.config.language_codes:
         path = feed_path(lang)
         if path:
-            files[path] = atom(site, lang, path, converted)
+            files[path] = atom(site, lang, path, contents)
     return files
 
 
@@ -53,7 +54,7 @@ def robots(site: Site) -> bytes:
     return (f"User-agent: *\nAllow: /\n\nSitemap: {site.config.origin}{site.config.base_path}sitemap.xml\n").encode()
 
 
-def atom(site: Site, lang: str, path: str, converted: Mapping) -> bytes:
+def atom(site: Site, lang: str, path: str, contents: Callable[[Page], tuple[str, str]]) -> bytes:
     section_key = site.config.feeds["section"]
     section = site.page(section_key, lang)
     entries = sorted((p for p in site.children(section_key, lang) if p.date and listed(p)),
@@ -68,14 +69,14 @@ def atom(site: Site, lang: str, path: str, converted: Mapping) -> bytes:
              f"<updated>{timestamp(updated)}</updated>",
              f"<author><name>{escape(site.config.title.get(lang) or '')}</name></author>"]
     for page in entries:
-        body = converted.get((page.key, page.lang))
+        body_html = contents(page)[0]
         lines += ["<entry>", f"<title>{escape(page.title)}</title>", f"<id>{escape(absolute(site, page))}</id>",
                   f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, page))}/>',
                   f"<updated>{timestamp(page.date)}</updated>", f"<published>{timestamp(page.date)}</published>"]
         if page.description:
             lines.append(f"<summary>{escape(page.description)}</summary>")
-        if body and body.html:
-            lines.append(f'<content type="html">{escape(body.html)}</content>')
+        if body_html:
+            lines.append(f'<content type="html">{escape(body_html)}</content>')
         lines.append("</entry>")
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .errors import BuildError, Problem
@@ -32,6 +33,9 @@ def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
 
 
 def relative(path: Path, root: Path) -> str:
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix):
+        return text[len(prefix):].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -42,13 +46,15 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
     """The file's text, or a BuildError that says what is wrong with the file itself."""
     shown = relative(path, root)
     try:
-        real = path.resolve(strict=True)
-        if not real.is_relative_to(root.resolve()):
+        # walk() never enters linked folders, so only a link at the file itself can lead elsewhere.
+        real = path.resolve(strict=True) if path.is_symlink() else path
+        if real is not path and not real.is_relative_to(root.resolve()):
             raise BuildError([Problem(shown, 1, "this is a link to a file outside the project",
                                       "copy the file into the project instead of linking to it")])
-        if not real.is_file():
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode):
             raise BuildError([Problem(shown, 1, "this is not a regular file", "remove it or replace it with a file")])
-        size = real.stat().st_size
+        size = status.st_size
         if size > max_bytes:
             raise BuildError([Problem(shown, 1, f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
                                       "split it into smaller pages, or raise limits.max_file_bytes in site.yaml")])

@@ -23,6 +23,7 @@ class TemplateHelpers:
     def __init__(self, site: Site, lang: str, formatter: Formatter, view: Callable[[Page], Any], assets: Assets):
         self.site, self.lang, self.formatter, self.make_view, self.assets = site, lang, formatter, view, assets
         self.data = site.data.views[lang]
+        self.reads: list[tuple[str, str]] = []   # pages whose content a render read: part of its cache key
 
     def globals(self) -> dict[str, Callable]:
         return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
@@ -45,7 +46,9 @@ class TemplateHelpers:
         return page_url(self.site, self.page(key))
 
     def page_for(self, key: str) -> Any:
-        return self.make_view(self.page(key))
+        page = self.page(key)
+        self.reads.append((page.key, page.lang))
+        return self.make_view(page)
 
     def static(self, path: str) -> str:
         if path not in self.assets.paths:

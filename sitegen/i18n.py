@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class LanguageCatalog:
     path: str
     catalog: Catalog
     translations: Translations
+    source_digest: str      # of the .po file's bytes: part of every render key of this language
 
 
 def catalog_path(locales_dir: Path, lang: str) -> Path:
@@ -47,8 +49,8 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
         raise BuildError([Problem(shown, 1, f"the '{lang}' catalogue is missing",
                                   "run 'python build.py i18n update' to create it from locales/messages.pot")])
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale, domain=DOMAIN, abort_invalid=True)
+        source = path.read_bytes()
+        catalog = read_po(BytesIO(source), locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as error:
         raise BuildError([Problem(shown, error.lineno or 1, f"the catalogue cannot be read: {error}",
                                   "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'")]) from None
@@ -60,7 +62,7 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return LanguageCatalog(lang, shown, catalog, Translations(buffer, domain=DOMAIN))
+    return LanguageCatalog(lang, shown, catalog, Translations(buffer, domain=DOMAIN), hashlib.sha256(source).hexdigest())
 
 
 def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:

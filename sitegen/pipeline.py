@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import BuildCache
 from .errors import BuildError
-from .render import SiteRenderer
+from .incremental import IncrementalRenderer, Output
 from .site import Page, Site, load_site
 from .writer import WriteReport, write_output
 
@@ -17,18 +18,26 @@ class BuildResult:
     missing_translations: tuple[Page, ...]
 
 
-def render_site(root: Path, base_url: str | None = None, drafts: bool = False,
-                production: bool = True) -> tuple[Site, dict[str, bytes], list[Page]]:
+def render_site(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
+                cache: BuildCache | None = None) -> tuple[Site, Output]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written."""
-    site = load_site(root, base_url, drafts)
-    output = SiteRenderer(site, production).render()
+    cache = cache or BuildCache(root)
+    cache.begin()
+    site = load_site(root, base_url, drafts, cache.memo)
+    output = IncrementalRenderer(site, production, cache, site.config.path("output")).render()
     if output.problems:
+        cache.save()   # what was converted stays valid even though nothing is written
         raise BuildError(output.problems)
-    return site, output.files, output.missing_translations
+    return site, output
 
 
-def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True) -> BuildResult:
+def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
+          cache: BuildCache | None = None) -> BuildResult:
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable."""
-    site, files, missing = render_site(root, base_url, drafts, production)
-    report = write_output(files, site.config.path("output"))
-    return BuildResult(site, report, tuple(missing))
+    cache = cache or BuildCache(root)
+    site, output = render_site(root, base_url, drafts, production, cache)
+    report = write_output(output.files, site.config.path("output"))
+    for path, (size, mtime) in report.stats.items():
+        cache.memo.put("manifest", path, (output.digests[path], size, mtime))
+    cache.save()
+    return BuildResult(site, report, tuple(output.missing_translations))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable
@@ -18,20 +17,11 @@ from .files import relative
 from .helpers import TemplateHelpers, HelperError
 from .i18n import Formatter
 from .markdown import Converted, MarkdownRenderer, expand_data
-from .parallel import parallel_map
 from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from .urls import output_file
 from .views import PageView, make_view, page_url, site_view
 
-EMPTY = Converted("", "", (), ())
 ID_ATTRIBUTE = re.compile(r"""\sid=["']?([^"'\s>]+)""")
-
-
-@dataclass
-class Output:
-    files: dict[str, bytes] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    missing_translations: list[Page] = field(default_factory=list)
 
 
 class SiteRenderer:
@@ -42,41 +32,36 @@ class SiteRenderer:
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
-        self.converted: dict[tuple[str, str], Converted] = {}
+        self.contents: Callable[[Page], tuple[str, str]] = lambda page: ("", "")
+        self.helpers: dict[str, TemplateHelpers] = {}
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
 
     # --- stages -----------------------------------------------------------------------------------
 
-    def render(self) -> Output:
-        output = Output()
-        output.problems += self.template_syntax_problems()
-        if output.problems:
-            return output
-        pages = self.site.pages
-        for page, converted in zip(pages, parallel_map(self.convert, pages)):
-            self.converted[(page.key, page.lang)] = converted
-            output.problems += converted.problems
-        for page, (data, problems) in zip(pages, parallel_map(self.render_page, pages)):
-            output.files[output_file(page.path)] = data
-            output.problems += problems
-        self.render_extras(output)
-        output.problems += self.fragment_problems(output.files)
-        output.missing_translations = [p for p in self.site.pages if p.missing]
-        return output
+    def convert(self, page: Page, body: str) -> tuple[Converted, tuple]:
+        """Markdown (with data values already in) to HTML; pure in the page and the site, so it may run in
+        any worker. Returns every link resolution it made, so a memoised result can be re-validated."""
+        resolutions = []
+        resolve = self.resolver(page)
 
-    def convert(self, page: Page) -> Converted:
-        """Markdown to HTML; pure in the page and the site, so it may run in any worker."""
-        if page.missing or not page.body.strip():
-            return EMPTY
-        formatter = self.formatters[page.lang]
-        body, problems = expand_data(page.body, self.site.data.views[page.lang], formatter.number,
-                                     page.source, page.body_line)
-        converted = self.markdown.convert(page.source, body, page.body_line, self.resolver(page))
-        return replace(converted, problems=tuple(problems) + converted.problems) if problems else converted
+        def recording(target: str) -> tuple[str | None, str]:
+            result = resolve(target)
+            resolutions.append((target, result))
+            return result
 
-    def render_page(self, page: Page) -> tuple[bytes, list[Problem]]:
+        converted = self.markdown.convert(page.source, body, page.body_line, recording)
+        return converted, tuple(resolutions)
+
+    def expand(self, page: Page) -> tuple[str, list[Problem]]:
+        return expand_data(page.body, self.site.data.views[page.lang], self.formatters[page.lang].number,
+                           page.source, page.body_line)
+
+    def render_page(self, page: Page) -> tuple[bytes, list[Problem], tuple]:
+        """One page's HTML, its problems, and the pages whose content it read through page_for."""
         problems: list[Problem] = []
-        return self.render_template(page.template, self.page_context(page), page, problems), problems
+        self.helpers[page.lang].reads.clear()
+        data = self.render_template(page.template, self.page_context(page), page, problems)
+        return data, problems, tuple(self.helpers[page.lang].reads)
 
     def render_template(self, name: str, context: dict, page: Page | None, problems: list[Problem]) -> bytes:
         lang = context["lang"]
@@ -87,28 +72,31 @@ class SiteRenderer:
             problems.append(self.template_problem(error, name, page))
             return b""
 
-    def render_extras(self, output: Output) -> None:
+    def render_extras(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """The root chooser, the default-language 404, alias redirects, feeds, sitemap and assets."""
+        files: dict[str, bytes] = {}
+        problems: list[Problem] = []
         site, config = self.site, self.site.config
         default = config.default_language
         context = {"lang": default, "site": site_view(site, default), "languages": [
             {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages]}
-        output.files["index.html"] = self.render_template("chooser.html", context, None, output.problems)
+        files["index.html"] = self.render_template("chooser.html", context, None, problems)
         not_found = site.page(NOT_FOUND_KEY, default)
         if not_found is not None:
-            output.files["404.html"] = output.files.get(output_file(not_found.path), b"")
+            files["404.html"] = self.render_page(not_found)[0]
         for alias in site.aliases:
             target = config.origin + page_url(site, alias.target)
-            output.files[output_file(alias.path)] = self.render_template(
+            files[output_file(alias.path)] = self.render_template(
                 "redirect.html", {"lang": alias.target.lang, "target": target,
-                                  "site": site_view(site, alias.target.lang)}, None, output.problems)
-        output.files.update(feeds.extra_files(site, self.converted, self.feed_path))
-        output.files.update(self.assets.files)
+                                  "site": site_view(site, alias.target.lang)}, None, problems)
+        files.update(feeds.extra_files(site, self.contents, self.feed_path))
+        files.update(self.assets.files)
+        return files, problems
 
     # --- context ----------------------------------------------------------------------------------
 
     def view(self, page: Page) -> PageView:
-        converted = self.converted.get((page.key, page.lang))
-        return make_view(self.site, page, converted.html if converted else "", converted.toc_html if converted else "")
+        return make_view(self.site, page, *self.contents(page))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         site = self.site
@@ -210,6 +198,7 @@ class SiteRenderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
         helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
+        self.helpers[lang] = helpers
         env.globals.update(helpers.globals())
         env.globals.update(lang=lang, site=site_view(self.site, lang), data=self.site.data.views[lang],
                            build_date=self.site.build_date,
@@ -252,22 +241,24 @@ class SiteRenderer:
         hint = error.hint if isinstance(error, HelperError) else undefined_hint(error)
         return Problem(path, line, f"{message}{where}", hint)
 
-    def fragment_problems(self, files: dict[str, bytes]) -> list[Problem]:
-        ids: dict[str, set[str]] = {}
+    def fragment_problems(self, links: dict[tuple[str, str], tuple], ids: dict[str, frozenset]) -> list[Problem]:
+        """Every '#anchor' a page body links to must exist in the rendered target page."""
         problems = []
         for page in self.site.pages:
-            for link in self.converted.get((page.key, page.lang), EMPTY).links:
+            for link in links.get((page.key, page.lang), ()):
                 if not link.fragment:
                     continue
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
-                path = output_file(target.path)
-                if path not in ids:
-                    ids[path] = set(ID_ATTRIBUTE.findall(files.get(path, b"").decode("utf-8", "replace")))
-                if link.fragment not in ids[path]:
+                found = ids.get(output_file(target.path), frozenset())
+                if link.fragment not in found:
                     problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
                                             f"on {target.source} ({target.lang})",
-                                            did_you_mean(link.fragment, ids[path]) or "link to a heading's id"))
+                                            did_you_mean(link.fragment, found) or "link to a heading's id"))
         return problems
+
+
+def element_ids(data: bytes) -> frozenset[str]:
+    return frozenset(ID_ATTRIBUTE.findall(data.decode("utf-8", "replace")))
 
 
 def is_below(page: Page, section: Page, site: Site) -> bool:

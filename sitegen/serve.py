@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
+from .cache import BuildCache
 from .config import CONFIG_FILE, load_config
 from .errors import BuildError, Problem
 from .pipeline import build
@@ -28,11 +29,12 @@ class Preview:
         self.root, self.output_dir = root, output_dir
         self.problems: tuple[Problem, ...] = ()
         self.lock = threading.Lock()
+        self.cache = BuildCache(root)   # kept in memory between saves: only what changed is redone
 
     def rebuild(self) -> None:
         with self.lock:
             try:
-                result = build(self.root, drafts=True, production=False)
+                result = build(self.root, drafts=True, production=False, cache=self.cache)
                 self.problems = ()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
             except BuildError as error:

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .cache import Memo
 from .config import Config, load_config
 from .content import SECTION_INDEX, SourcePage, load_pages
 from .data import Data, data_folder, load_data
@@ -80,12 +81,13 @@ class Site:
                       key=lambda p: (p.weight, p.title.casefold()))
 
 
-def load_site(root: Path, base_url: str | None = None, drafts: bool = False) -> Site:
+def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Memo | None = None) -> Site:
     config = load_config(root, base_url)
     problems: list[Problem] = []
     content_dir, data_dir = config.path("content"), data_folder(config)
     page_files = walk(content_dir, root, skip=(data_dir,))
-    sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes)
+    sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes,
+                                       memo)
     data, data_problems = load_data(config, walk(data_dir, root))
     catalogs = {}
     for language in config.languages:

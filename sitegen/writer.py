@@ -10,11 +10,22 @@ from typing import Mapping
 from .urls import is_inside
 
 
+class Unchanged:
+    """Stands for a file the renderer knows output/ already holds, byte for byte."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
 @dataclass(frozen=True)
 class WriteReport:
     written: int
     unchanged: int
     removed: int
+    stats: dict = None   # path -> (size, mtime_ns) of every file now in output/ that this build owns
 
 
 def existing_files(output_dir: Path) -> set[str]:
@@ -30,7 +41,7 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_output(files: Mapping[str, bytes], output_dir: Path) -> WriteReport:
+def write_output(files: Mapping[str, bytes | Unchanged], output_dir: Path) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
     so rsync-style deploys copy only what changed."""
     for path in files:
@@ -39,18 +50,22 @@ def write_output(files: Mapping[str, bytes], output_dir: Path) -> WriteReport:
     output_dir.mkdir(parents=True, exist_ok=True)
     before = existing_files(output_dir)
     written = unchanged = 0
+    stats = {}
     for path in sorted(files):
         target = output_dir / path
-        if same_bytes(target, files[path]):
+        data = files[path]
+        if data is UNCHANGED or same_bytes(target, data):
             unchanged += 1
-            continue
-        replace_file(target, files[path])
-        written += 1
+        else:
+            replace_file(target, data)
+            written += 1
+        status = os.stat(target)
+        stats[path] = (status.st_size, status.st_mtime_ns)
     stale = sorted(before - set(files))
     for path in stale:
         (output_dir / path).unlink(missing_ok=True)
     remove_empty_folders(output_dir)
-    return WriteReport(written, unchanged, len(stale))
+    return WriteReport(written, unchanged, len(stale), stats)
 
 
 def replace_file(target: Path, data: bytes) -> None:

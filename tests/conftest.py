@@ -138,3 +138,46 @@ def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
     return subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), *args],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000", **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory):
+    """The shipped site built as `build` would (minified, fingerprinted), with its loaded Site."""
+    from shipped import build_copy
+    root = tmp_path_factory.mktemp("shipped") / "site"
+    result = build_copy(root)
+    return root / "output", result.site
+
+
+@pytest.fixture(scope="session")
+def shipped_server(shipped):
+    from shipped import serve_folder
+    output, site = shipped
+    server, base = serve_folder(output.parent, output)
+    yield base, site
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright. Missing: skipped, unless CI demands browser tests."""
+    missing = None
+    if not Path(CHROMIUM).exists():
+        missing = "browser tests need Chromium: apt-get install chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = missing or "browser tests need Playwright: make test installs it from requirements.txt"
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

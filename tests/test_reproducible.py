@@ -68,6 +68,7 @@ def test_parallel_rendering_gives_the_serial_output(site_root, monkeypatch):
     build(site_root)
     serial = tree(site_root / "output")
     shutil.rmtree(site_root / "output")
+    shutil.rmtree(site_root / ".cache")
     monkeypatch.setenv("SITEGEN_WORKERS", "2")
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
     calls = []

@@ -1,0 +1,211 @@
+"""The build benchmark: `make bench` (or python benchmarks/bench.py --sizes 1000 10000 --runs 3).
+
+For each size it makes a synthetic site (benchmarks/make_site.py), then times, as the median of
+--runs runs with the spread: a cold build, a rebuild with nothing changed, rebuilds after editing one
+page's body, one page's title, one partner record and base.html, the time from saving a page to the
+preview answering with it, and the peak memory of the whole process tree. It also measures the
+Markdown-conversion floor: Python-Markdown alone over the same pages on every core.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(PROJECT))
+
+from make_site import make_site  # noqa: E402
+
+BUILD = [sys.executable, str(PROJECT / "build.py")]
+CACHE_DIRS = (".cache",)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack += [int(child) for child in handle.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def timed(command: list[str], env: dict | None = None) -> dict:
+    """Wall and CPU seconds and peak tree memory of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "rss": peak}
+
+
+def build(root: Path) -> dict:
+    return timed(BUILD + ["--root", str(root), "build"])
+
+
+def clear_cache(root: Path) -> None:
+    for name in CACHE_DIRS:
+        shutil.rmtree(root / name, ignore_errors=True)
+    shutil.rmtree(root / "output", ignore_errors=True)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def markdown_floor(root: Path) -> float:
+    """Seconds for Python-Markdown alone to convert every page body, on all cores."""
+    files = sorted((root / "content").rglob("*.md"))
+    bodies = [f.read_text(encoding="utf-8").split("---\n", 2)[-1] for f in files]
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        pool.map(_convert_chunk, [bodies[i::os.cpu_count()] for i in range(os.cpu_count())])
+    return time.perf_counter() - start
+
+
+def _convert_chunk(bodies: list[str]) -> int:
+    import markdown
+    md = markdown.Markdown(extensions=["tables", "footnotes", "attr_list", "toc", "fenced_code", "sane_lists"])
+    for body in bodies:
+        md.reset().convert(body)
+    return len(bodies)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def preview_latency(root: Path, runs: int) -> list[float]:
+    """Seconds from saving a page to the preview server answering with the new text."""
+    port = free_port()
+    server = subprocess.Popen(BUILD + ["--root", str(root), "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    page = root / "content/bench/page-00001.en.md"
+    url = f"http://127.0.0.1:{port}/en/bench/page-00001/"
+    try:
+        wait_until(lambda: b"<html" in get(url), 600)
+        results = []
+        for run in range(runs):
+            marker = f"latency-marker-{run}-{time.time_ns()}"
+            text = page.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            page.write_text(text + f"\n{marker}\n", encoding="utf-8")
+            wait_until(lambda: marker.encode() in get(url), 600)
+            results.append(time.perf_counter() - start)
+            time.sleep(1)
+        return results
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def get(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read()
+    except OSError:
+        return b""
+
+
+def wait_until(condition, limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.005)
+    raise SystemExit("timed out waiting for the preview")
+
+
+def summary(values: list[float], unit: str = "s") -> str:
+    median = statistics.median(values)
+    spread = f"{min(values):.2f}–{max(values):.2f}" if len(values) > 1 else "single run"
+    return f"{median:7.2f} {unit}  (n={len(values)}, {spread})"
+
+
+def bench_size(pages: int, partners: int, runs: int, workdir: Path) -> None:
+    root = make_site(workdir / f"site-{pages}", PROJECT, pages, partners)
+    page_count = pages * 2
+    print(f"\n== N = {pages:,} page pairs, M = {partners:,} partner records ==", flush=True)
+    floor = [markdown_floor(root) for _ in range(runs)]
+    cold = []
+    for _ in range(runs):
+        clear_cache(root)
+        cold.append(build(root))
+    total_pages = sum(1 for _ in (root / "output").rglob("*.html"))
+    print(f"HTML files written:                {total_pages:,} ({page_count:,} Markdown pages)")
+    print(f"Markdown floor (all cores):        {summary(floor)}")
+    print(f"cold build, wall:                  {summary([r['wall'] for r in cold])}"
+          f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor")
+    print(f"cold build, CPU:                   {summary([r['cpu'] for r in cold])}")
+    print(f"cold build, pages per second:      {total_pages / statistics.median(r['wall'] for r in cold):7.0f}")
+    print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB")
+    scenarios = {
+        "no change": lambda i: None,
+        "one page's body": lambda i: edit(root / "content/bench/page-00002.en.md", "\n## ", f"\nEdit {i}.\n\n## "),
+        "one page's title": lambda i: edit(root / "content/bench/page-00003.en.md", 'title: "', f'title: "T{i} '),
+        "one partner record": lambda i: edit(root / "content/data/partners.yaml", "city: ", f"city: X{i}"),
+        "base.html": lambda i: edit(root / "templates/base.html", "</body>", f"<!-- {i} --></body>"),
+    }
+    peaks = [r["rss"] for r in cold]
+    for name, change in scenarios.items():
+        results = []
+        for run in range(runs):
+            change(run)
+            results.append(build(root))
+        peaks += [r["rss"] for r in results]
+        print(f"rebuild after {name + ':':20s}{summary([r['wall'] for r in results])}")
+    latency = preview_latency(root, runs)
+    print(f"save -> preview serves new page:   {summary([x * 1000 for x in latency], 'ms')}")
+    print(f"peak memory, any build (tree):     {max(peaks) / 2**20:7.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="page pairs")
+    parser.add_argument("--partners", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the synthetic sites go")
+    arguments = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    for size in arguments.sizes:
+        bench_size(size, arguments.partners, arguments.runs, workdir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Memoised pure work, keyed by a hash of everything the work read.
+
+If a key covers every input, the cache can be slow to help but never wrong. Every key includes a
+hash of the generator's own source, so a changed generator starts afresh. The folder is git-ignored
+and safe to delete at any time; a damaged file is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".cache/sitegen"
+
+
+def digest(*parts: Any) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parent
+    return digest(*[(p.name, p.read_bytes()) for p in sorted(package.glob("*.py"))])
+
+
+CODE = _code_digest()
+
+
+class Memo:
+    """Stores of key -> value, one pickle per kind, loaded on first use. Only entries used by the
+    last build are kept, so the cache does not grow without bound."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.loaded: dict[str, dict] = {}
+        self.used: dict[str, dict] = {}
+
+    def store(self, kind: str) -> dict:
+        """All entries of a kind, for looking at; only get and put mark an entry as used."""
+        if kind not in self.loaded:
+            self.loaded[kind] = self.read(kind)
+        return self.loaded[kind]
+
+    def read(self, kind: str) -> dict:
+        if self.folder is None:
+            return {}
+        try:
+            with (self.folder / f"{kind}.pickle").open("rb") as handle:
+                value = pickle.load(handle)
+            return value if isinstance(value, dict) else {}
+        except Exception:  # noqa: BLE001 - a damaged or old cache is simply not used
+            return {}
+
+    def get(self, kind: str, key: str) -> Any:
+        value = self.store(kind).get(key)
+        if value is not None:
+            self.used.setdefault(kind, {})[key] = value
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self.store(kind)[key] = value
+        self.used.setdefault(kind, {})[key] = value
+
+    def begin(self) -> None:
+        """Start a build: of the kinds it uses, what it does not use is dropped when it saves."""
+        self.used = {}
+
+    def save(self) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for kind, entries in self.used.items():
+            self.loaded[kind] = dict(entries)
+            temporary = self.folder / f".{kind}.{os.getpid()}.tmp"
+            with temporary.open("wb") as handle:
+                pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.folder / f"{kind}.pickle")
+
+
+class BlobStore:
+    """Larger values, one file each, read only when a build needs them."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.fresh: dict[str, Any] = {}
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / key[2:]
+
+    def get(self, key: str) -> Any:
+        if key in self.fresh:
+            return self.fresh[key]
+        if self.folder is None:
+            return None
+        try:
+            with self.path(key).open("rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # noqa: BLE001 - missing or damaged: the work is simply done again
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.fresh[key] = value
+
+    def save(self) -> None:
+        if self.folder is None:
+            return
+        for key, value in self.fresh.items():
+            target = self.path(key)
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, target)
+        self.fresh.clear()
+
+
+class BuildCache:
+    """Everything memoised for one project: small entries in Memo, converted HTML as blobs."""
+
+    def __init__(self, root: Path | None):
+        folder = root / FOLDER if root is not None else None
+        self.memo = Memo(folder)
+        self.blobs = BlobStore(folder / "html" if folder else None)
+
+    def begin(self) -> None:
+        self.memo.begin()
+
+    def save(self) -> None:
+        self.memo.save()
+        self.blobs.save()

@@ -1,0 +1,187 @@
+"""Render a whole Site: Markdown, then templates, each in parallel, each memoised.
+
+A conversion is keyed by the page's text with its data values in, and re-validated by repeating the
+link resolutions it made. A page render is keyed by every input it can read: the generator, the
+templates, the language's catalogue, site.yaml, the data files, the titles and URLs of all pages,
+the build date, the asset names, the page itself, its content and its children's; plus the pages it
+read through page_for, checked again on reuse. When the key matches and output/ still holds the
+bytes the key produced, the page is neither rendered nor written.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .cache import CODE, BuildCache, digest
+from .errors import Problem
+from .files import relative
+from .markdown import Link
+from .parallel import parallel_map
+from .render import SiteRenderer, element_ids
+from .site import Page, Site
+from .urls import output_file
+from .writer import UNCHANGED
+
+
+@dataclass(frozen=True)
+class ConvertedMeta:
+    key: str                    # also the key of the HTML blob
+    links: tuple[Link, ...]
+    problems: tuple[Problem, ...]
+    resolutions: tuple
+
+
+@dataclass(frozen=True)
+class RenderedMeta:
+    output: str                 # digest of the bytes written
+    ids: frozenset[str]         # element ids, for anchor checks without re-reading the page
+    reads: tuple                # ((key, lang, conversion key), ...) read through page_for
+
+
+EMPTY = ConvertedMeta("", (), (), ())
+PAGE_FIELDS = tuple(f.name for f in fields(Page) if f.name != "body")
+
+
+@dataclass
+class Output:
+    files: dict[str, object] = field(default_factory=dict)   # path -> bytes, or UNCHANGED
+    digests: dict[str, str] = field(default_factory=dict)     # path -> digest of its bytes
+    problems: list[Problem] = field(default_factory=list)
+    missing_translations: list[Page] = field(default_factory=list)
+
+
+def identity(page: Page) -> tuple:
+    return tuple(getattr(page, name) for name in PAGE_FIELDS)
+
+
+class IncrementalRenderer:
+    def __init__(self, site: Site, production: bool, cache: BuildCache, output_dir: Path | None = None):
+        self.site, self.cache, self.output_dir = site, cache, output_dir
+        self.renderer = SiteRenderer(site, production)
+        self.renderer.contents = self.contents
+        self.production = production
+        self.meta: dict[tuple[str, str], ConvertedMeta] = {}
+        self.html: dict[str, tuple[str, str]] = {}
+
+    def contents(self, page: Page) -> tuple[str, str]:
+        meta = self.meta.get((page.key, page.lang), EMPTY)
+        if not meta.key:
+            return "", ""
+        if meta.key not in self.html:
+            self.html[meta.key] = self.cache.blobs.get(meta.key) or self.reconvert(page)
+        return self.html[meta.key]
+
+    def reconvert(self, page: Page) -> tuple[str, str]:
+        """The memo said what the page converts to, but its HTML blob is gone: convert again."""
+        converted, _ = self.renderer.convert(page, self.renderer.expand(page)[0])
+        return converted.html, converted.toc_html
+
+    def render(self) -> Output:
+        output = Output()
+        output.problems += self.renderer.template_syntax_problems()
+        if output.problems:
+            return output
+        output.problems += self.convert_all()
+        output.problems += self.render_all(output)
+        extras, extra_problems = self.renderer.render_extras()
+        output.problems += extra_problems
+        for path, data in extras.items():
+            output.files[path] = data
+            output.digests[path] = digest(data)
+        links = {k: m.links for k, m in self.meta.items()}
+        output.problems += self.renderer.fragment_problems(links, self.ids)
+        output.missing_translations = [p for p in self.site.pages if p.missing]
+        return output
+
+    # --- Markdown ---------------------------------------------------------------------------------
+
+    def convert_all(self) -> list[Problem]:
+        memo, problems, todo = self.cache.memo, [], []
+        allow_html = self.site.config.allow_html
+        for page in self.site.pages:
+            if page.missing or not page.body.strip():
+                self.meta[(page.key, page.lang)] = EMPTY
+                continue
+            body, expand_problems = self.renderer.expand(page)
+            problems += expand_problems
+            key = digest(CODE, allow_html, page.lang, page.source, page.body_line, body.encode("utf-8"))
+            cached = memo.get("convert", key)
+            if cached is not None and self.still_resolves(page, cached.resolutions):
+                self.meta[(page.key, page.lang)] = cached
+            else:
+                todo.append((page, body, key))
+        results = parallel_map(lambda item: self.renderer.convert(item[0], item[1]), todo)
+        for (page, _, key), (converted, resolutions) in zip(todo, results):
+            meta = ConvertedMeta(key, converted.links, converted.problems, resolutions)
+            memo.put("convert", key, meta)
+            self.cache.blobs.put(key, (converted.html, converted.toc_html))
+            self.html[key] = (converted.html, converted.toc_html)
+            self.meta[(page.key, page.lang)] = meta
+        return problems + [p for meta in self.meta.values() for p in meta.problems]
+
+    def still_resolves(self, page: Page, resolutions: tuple) -> bool:
+        resolve = self.renderer.resolver(page)
+        return all(resolve(target) == result for target, result in resolutions)
+
+    # --- templates --------------------------------------------------------------------------------
+
+    def render_all(self, output: Output) -> list[Problem]:
+        memo = self.cache.memo
+        manifest = memo.store("manifest")
+        contexts = self.context_digests()
+        self.ids: dict[str, frozenset] = {}
+        todo = []
+        for page in self.site.pages:
+            path = output_file(page.path)
+            key = self.render_key(page, contexts[page.lang])
+            cached = memo.get("render", key)
+            if cached is not None and self.reads_hold(cached.reads) and self.on_disk(path, cached.output, manifest):
+                output.files[path] = UNCHANGED
+                output.digests[path] = cached.output
+                self.ids[path] = cached.ids
+            else:
+                todo.append((page, key))
+        problems = []
+        results = parallel_map(lambda item: self.renderer.render_page(item[0]), todo)
+        for (page, key), (data, page_problems, reads) in zip(todo, results):
+            path = output_file(page.path)
+            output.files[path] = data
+            output.digests[path] = digest(data)
+            self.ids[path] = element_ids(data)
+            problems += page_problems
+            if not page_problems:
+                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)
+                memo.put("render", key, RenderedMeta(output.digests[path], self.ids[path], reads))
+        return problems
+
+    def context_digests(self) -> dict[str, str]:
+        """Per language, a digest of everything any page's render may read besides the page itself."""
+        site, config = self.site, self.site.config
+        templates = [(name, (config.path("templates") / name).read_bytes()) for name in site.templates]
+        data = [(name, (config.root / path).read_bytes()) for name, path in sorted(site.data.files.items())]
+        structure = digest(*[identity(page) for page in site.pages], *[(a.path, a.target.key) for a in site.aliases])
+        shared = digest(CODE, self.production, templates, data, (config.root / "site.yaml").read_bytes(), structure,
+                        site.build_date, config.base_url, sorted(self.renderer.assets.paths.items()), site.drafts)
+        return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
+
+    def render_key(self, page: Page, context: str) -> str:
+        children = [self.meta.get((c.key, c.lang), EMPTY).key for c in self.site.children(page.key, page.lang)] \
+            if page.is_section else []
+        return digest(context, identity(page), self.meta.get((page.key, page.lang), EMPTY).key, children)
+
+    def reads_hold(self, reads: tuple) -> bool:
+        return all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
+
+    def on_disk(self, path: str, expected: str, manifest: dict) -> bool:
+        """True when output/ still holds exactly the bytes this render produced last time."""
+        if self.output_dir is None:
+            return False
+        recorded = manifest.get(path)
+        if recorded is None or recorded[0] != expected:
+            return False
+        try:
+            status = os.stat(self.output_dir / path)
+        except OSError:
+            return False
+        return (status.st_size, status.st_mtime_ns) == recorded[1:]
