@@ -37,7 +37,11 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     cache = cache or BuildCache(root)
     site, output = render_site(root, base_url, drafts, production, cache)
     report = write_output(output.files, site.config.path("output"))
-    for path, (size, mtime) in report.stats.items():
-        cache.memo.put("manifest", path, (output.digests[path], size, mtime))
+    manifest = cache.memo.store("manifest")
+    for path, data in output.files.items():
+        if path in report.stats:
+            cache.memo.put("manifest", path, (output.digests[path], *report.stats[path]))
+        elif path in manifest:
+            cache.memo.put("manifest", path, manifest[path])   # unchanged and already recorded
     cache.save()
     return BuildResult(site, report, tuple(output.missing_translations))

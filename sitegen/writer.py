@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -25,13 +25,16 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
-    stats: dict = None   # path -> (size, mtime_ns) of every file now in output/ that this build owns
+    stats: dict = field(default_factory=dict)   # path -> (size, mtime_ns) of each file this build wrote or compared
 
 
 def existing_files(output_dir: Path) -> set[str]:
-    if not output_dir.is_dir():
-        return set()
-    return {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file() or p.is_symlink()}
+    found = set()
+    base = str(output_dir)
+    for dirpath, _, filenames in os.walk(base):
+        prefix = dirpath[len(base) + 1:].replace(os.sep, "/")
+        found.update(f"{prefix}/{name}" if prefix else name for name in filenames)
+    return found
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
@@ -52,9 +55,12 @@ def write_output(files: Mapping[str, bytes | Unchanged], output_dir: Path) -> Wr
     written = unchanged = 0
     stats = {}
     for path in sorted(files):
-        target = output_dir / path
         data = files[path]
-        if data is UNCHANGED or same_bytes(target, data):
+        if data is UNCHANGED:
+            unchanged += 1
+            continue
+        target = output_dir / path
+        if same_bytes(target, data):
             unchanged += 1
         else:
             replace_file(target, data)
@@ -64,8 +70,12 @@ def write_output(files: Mapping[str, bytes | Unchanged], output_dir: Path) -> Wr
     stale = sorted(before - set(files))
     for path in stale:
         (output_dir / path).unlink(missing_ok=True)
-    remove_empty_folders(output_dir)
+    remove_empty_folders(output_dir, {posixpath_parent(path) for path in stale})
     return WriteReport(written, unchanged, len(stale), stats)
+
+
+def posixpath_parent(path: str) -> str:
+    return path.rpartition("/")[0]
 
 
 def replace_file(target: Path, data: bytes) -> None:
@@ -80,7 +90,14 @@ def replace_file(target: Path, data: bytes) -> None:
     os.replace(temporary, target)
 
 
-def remove_empty_folders(output_dir: Path) -> None:
-    for folder in sorted((p for p in output_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+def remove_empty_folders(output_dir: Path, folders: set[str]) -> None:
+    """Folders emptied by removed pages go too, deepest first, up to output/ itself."""
+    candidates = set()
+    for folder in folders:
+        while folder:
+            candidates.add(folder)
+            folder = posixpath_parent(folder)
+    for folder in sorted(candidates, key=lambda f: f.count("/"), reverse=True):
+        path = output_dir / folder
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
