@@ -6,7 +6,7 @@ READY := $(VENV)/.ready-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build check test clean
+.PHONY: serve build check test bench screenshots clean
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
@@ -25,6 +25,12 @@ check: $(READY)
 
 test: $(READY)
 	$(BIN)/python -m pytest
+
+bench: $(READY)
+	$(BIN)/python benchmarks/bench.py
+
+screenshots: $(READY)
+	$(BIN)/python tests/browser/screenshots.py
 
 clean:
 	rm -rf output .venv .pytest_cache .hypothesis

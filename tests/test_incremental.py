@@ -1,0 +1,117 @@
+"""Stateful property test: after any sequence of edits, the incremental build (cache and previous
+output kept) equals a clean build from scratch, byte for byte."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from conftest import write_site
+from sitegen.errors import BuildError
+from sitegen.pipeline import build
+
+WORDS = st.sampled_from(["Łódź", "współpraca", "klaster", "energy", "region", "żółw", "partner", "ąę"])
+TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
+SLUGS = st.sampled_from(["alfa", "alfa-2", "beta-x", "gamma", "o-nas"])
+PAGES = ["content/projects/alpha.pl.md", "content/projects/alpha.en.md", "content/about.en.md",
+         "content/news/first.pl.md", "content/projects/beta.pl.md"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path) -> dict[str, bytes] | str:
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "site"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".cache"))
+        return built(copy)
+
+
+def built(root: Path) -> dict[str, bytes] | str:
+    try:
+        build(root)
+    except BuildError as error:
+        return "\n".join(str(p) for p in error.problems).replace(str(root), "")
+    return tree(root / "output")
+
+
+class Edits(RuleBasedStateMachine):
+    @initialize()
+    def make_site(self):
+        os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
+        self.folder = tempfile.mkdtemp()
+        self.root = write_site(Path(self.folder) / "site")
+        self.counter = 0
+
+    def teardown(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def write(self, path: str, text: str) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    @rule(page=st.sampled_from(PAGES), text=TEXT)
+    def edit_body(self, page, text):
+        path = self.root / page
+        if path.exists():
+            head, _, body = path.read_text().partition("\n---\n")
+            self.write(page, f"{head}\n---\n{body}\n{text}\n")
+
+    @rule(page=st.sampled_from(PAGES), title=TEXT)
+    def edit_title(self, page, title):
+        path = self.root / page
+        if path.exists():
+            lines = [f"title: {title}" if l.startswith("title:") else l for l in path.read_text().splitlines()]
+            self.write(page, "\n".join(lines) + "\n")
+
+    @rule(slug=SLUGS)
+    def change_slug(self, slug):
+        self.write("content/projects/alpha.en.md", f"---\ntitle: Project Alpha\nslug: {slug}\n---\n## Goals {{#cele}}\n\nText.\n")
+
+    @rule(name=TEXT, country=st.sampled_from(["PL", "ES", "DE"]))
+    def edit_partner(self, name, country):
+        data = self.root / "content/data/partners.yaml"
+        text = data.read_text().replace("Uniwersytet Łódzki", name, 1)
+        self.write("content/data/partners.yaml", text.replace("country: ES", f"country: {country}", 1))
+
+    @rule(regions=st.integers(0, 10_000))
+    def edit_figure(self, regions):
+        self.write("content/data/figures.yaml", f"regions: {regions}\n")
+
+    @rule(text=TEXT)
+    def edit_template(self, text):
+        base = (self.root / "templates/base.html").read_text()
+        self.write("templates/base.html", base.replace("</footer>", f"<p>{text}</p></footer>", 1))
+
+    @rule(text=TEXT)
+    def edit_catalogue(self, text):
+        po = self.root / "locales/pl/LC_MESSAGES/messages.po"
+        self.write("locales/pl/LC_MESSAGES/messages.po",
+                   po.read_text().replace('msgstr "Przejdź do treści"', f'msgstr "{text}"'))
+
+    @rule(title=TEXT, lang=st.sampled_from(["pl", "en"]))
+    def add_page(self, title, lang):
+        self.counter += 1
+        self.write(f"content/projects/new-{self.counter}.{lang}.md", f"---\ntitle: {title}\n---\n[O nas](../about.md)\n")
+
+    @rule(page=st.sampled_from(PAGES[2:] + ["content/projects/new-1.pl.md", "content/projects/new-1.en.md"]))
+    def delete_page(self, page):
+        (self.root / page).unlink(missing_ok=True)
+
+    @invariant()
+    def incremental_equals_clean(self):
+        if not hasattr(self, "root"):
+            return
+        assert built(self.root) == clean_build(self.root)
+
+
+Edits.TestCase.settings = settings(max_examples=12, stateful_step_count=6, deadline=None,
+                                   suppress_health_check=[HealthCheck.too_slow])
+TestIncrementalBuilds = Edits.TestCase
