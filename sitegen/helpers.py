@@ -27,13 +27,14 @@ class TemplateHelpers:
 
     def globals(self) -> dict[str, Callable]:
         return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
-                "record_url": self.record_url, "partner_url": lambda record_id: self.record_url("partners", record_id),
+                "record_url": self.record_url, "children_of": self.children_of, "partner_url": lambda record_id: self.record_url("partners", record_id),
                 "partners_of": self.partners_of, "project_status": self.project_status}
 
     def filters(self) -> dict[str, Callable]:
         f = self.formatter
         return {"date": f.date, "number": f.number, "money": f.money, "country": f.country,
-                "language_name": f.language_name, "collate": f.collate, "by_id": self.by_id}
+                "language_name": f.language_name, "collate": f.collate, "by_id": self.by_id,
+                "sort_countries": lambda codes: sorted(codes, key=lambda code: f.sort_key(f.country(code)))}
 
     def page(self, key: str) -> Page:
         page = self.site.page(key, self.lang)
@@ -49,6 +50,13 @@ class TemplateHelpers:
         page = self.page(key)
         self.reads.append((page.key, page.lang))
         return self.make_view(page)
+
+    def children_of(self, key: str) -> list[Any]:
+        """The published pages of a section, e.g. the latest news on the home page."""
+        section = self.page(key)
+        children = self.site.children(section.key, self.lang)
+        self.reads.extend((child.key, child.lang) for child in children)
+        return [self.make_view(child) for child in children]
 
     def static(self, path: str) -> str:
         if path not in self.assets.paths:

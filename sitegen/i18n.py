@@ -42,6 +42,14 @@ def catalog_path(locales_dir: Path, lang: str) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+PO_LINE = re.compile(r'^\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*)?$')
+
+
+def unquoted_line(text: str) -> int | None:
+    """Babel skips some broken lines silently (an unclosed string); msgfmt does not, and neither do we."""
+    return next((number for number, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None)
+
+
 def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> LanguageCatalog:
     path = catalog_path(locales_dir, lang)
     shown = relative(path, root)
@@ -50,6 +58,10 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
                                   "run 'python build.py i18n update' to create it from locales/messages.pot")])
     try:
         source = path.read_bytes()
+        broken_line = unquoted_line(source.decode("utf-8"))
+        if broken_line:
+            raise BuildError([Problem(shown, broken_line, "the catalogue cannot be read: this line is neither a comment "
+                                      "nor a quoted string", "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask")])
         catalog = read_po(BytesIO(source), locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as error:
         raise BuildError([Problem(shown, error.lineno or 1, f"the catalogue cannot be read: {error}",

@@ -127,6 +127,7 @@ class SiteRenderer:
             other = self.site.page(page.key, language.code)
             if language.code != page.lang and other is not None:
                 result.append({"lang": language.code, "name": language.name, "url": page_url(self.site, other),
+                               "abs_url": self.site.config.origin + page_url(self.site, other),
                                "title": other.title, "missing": other.missing})
         return result
 
@@ -136,7 +137,8 @@ class SiteRenderer:
         while key is not None:
             parent = self.site.page(key, page.lang)
             if parent is not None:
-                trail.append({"title": parent.menu_title, "url": page_url(self.site, parent)})
+                trail.append({"title": parent.menu_title, "url": page_url(self.site, parent),
+                              "abs_url": self.site.config.origin + page_url(self.site, parent)})
             key = parent.parent_key if parent else None
         return trail[::-1]
 
@@ -194,7 +196,7 @@ class SiteRenderer:
     def environment(self, lang: str) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
-            autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
+            autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
         helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)

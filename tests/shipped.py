@@ -1,0 +1,58 @@
+"""The shipped site, built once per test session into a temporary folder, and a server for it."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from conftest import PROJECT
+from sitegen.pipeline import build
+from sitegen.serve import Preview
+
+SOURCES = ("site.yaml", "content", "templates", "locales", "static")
+BUILD_EPOCH = "1795305600"   # 2026-11-22: fixes the build date, so project status is stable in tests
+
+
+def copy_sources(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in SOURCES:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def build_copy(destination: Path, production: bool = True):
+    root = copy_sources(destination)
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
+    try:
+        return build(root, production=production)
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def serve_folder(root: Path, output: Path):
+    """Serve a built output folder on a free local port with the preview's safe file server."""
+    preview = Preview(root, output)
+    server = make_server("127.0.0.1", 0, preview, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"

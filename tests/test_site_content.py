@@ -1,0 +1,124 @@
+"""The shipped site: every fact in the data shows where it belongs, in both languages."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import PROJECT
+from html_query import Page
+
+DATA = PROJECT / "content/data"
+
+
+def load(name):
+    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def html(output, site, key, lang):
+    page = site.page(key, lang)
+    assert page is not None and not page.missing, f"{key} has no {lang} page"
+    return Page.read(output / (page.path + "index.html" if page.path.endswith("/") else page.path))
+
+
+def text_of(page: Page) -> str:
+    return " ".join(page.find("main").text.split())
+
+
+def test_every_page_has_its_counterpart(shipped):
+    output, site = shipped
+    assert [p.source for p in site.pages if p.missing] == []
+    keys = {p.key for p in site.pages}
+    for key in keys:
+        assert {p.lang for p in site.pages if p.key == key} == {"pl", "en"}
+
+
+def test_platform_pages_list_their_fields(shipped):
+    output, site = shipped
+    counts = {}
+    for platform in load("platforms"):
+        counts[platform["id"]] = len(platform["fields"])
+        for lang in ("pl", "en"):
+            main = text_of(html(output, site, platform["page"], lang))
+            for field in platform["fields"]:
+                assert " ".join(field[lang].split()) in main, (platform["id"], lang, field[lang])
+    assert sorted(counts.values()) == [5, 13, 18]
+
+
+def test_figures_come_from_data(shipped):
+    output, site = shipped
+    figures = load("s3")
+    assert (figures["regions"], figures["partnerships"], figures["partners_more_than"]) == (145, 28, 380)
+    for lang in ("pl", "en"):
+        main = text_of(html(output, site, "partnerships/_index.md", lang))
+        for value in ("145", "28", "380"):
+            assert re.search(rf"\b{value}\b", main), (lang, value)
+
+
+def test_project_pages_show_programme_period_budget_status_and_partners(shipped):
+    output, site = shipped
+    partners = load("partners")
+    expected = {
+        "gosmart-bsr": {"pl": ["październik 2017", "wrzesień 2020", "1 760 000 €", "Interreg"],
+                        "en": ["October 2017", "September 2020", "€1,760,000", "Interreg"]},
+        "smegonet": {"pl": ["2 czerwca 2011", "INTERREG IV C", "Hiszpania", "Niemcy", "Bułgaria"],
+                     "en": ["2 June 2011", "INTERREG IV C", "Spain", "Germany", "Bulgaria"]},
+    }
+    counts = {}
+    for project in load("projects"):
+        members = [p for p in partners if any(x["project"] == project["id"] for x in p["projects"])]
+        counts[project["id"]] = len(members)
+        for lang in ("pl", "en"):
+            page = html(output, site, project["page"], lang)
+            main = text_of(page)
+            for fact in expected[project["id"]][lang]:
+                assert fact.replace("\u00a0", " ") in main.replace("\u00a0", " "), (project["id"], lang, fact)
+            assert {"pl": "zakończony", "en": "completed"}[lang] in main.lower(), (project["id"], lang)
+            rows = page.find("table").text
+            for partner in members:
+                assert partner["name"] in rows, (project["id"], lang, partner["name"])
+    assert counts == {"smegonet": 4, "gosmart-bsr": 8}
+
+
+def test_partner_pages_and_project_pages_link_both_ways(shipped):
+    output, site = shipped
+    projects = {p["id"]: p for p in load("projects")}
+    for partner in load("partners"):
+        for lang in ("pl", "en"):
+            partner_page = site.page(f"partners/{partner['id']}", lang)
+            links = {a.attrs.get("href") for a in html(output, site, partner_page.key, lang).find_all("a")}
+            for participation in partner["projects"]:
+                project_page = site.page(projects[participation["project"]]["page"], lang)
+                assert site.config.base_path + project_page.path in links
+                back = {a.attrs.get("href") for a in html(output, site, project_page.key, lang).find_all("a")}
+                assert site.config.base_path + partner_page.path in back
+
+
+def test_partner_directory_is_grouped_by_country_in_each_languages_order(shipped):
+    output, site = shipped
+    for lang, expected in (("pl", ["Dania", "Estonia", "Finlandia", "Grecja", "Hiszpania", "Litwa", "Łotwa", "Niemcy",
+                                   "Polska", "Rumunia"]),
+                           ("en", ["Denmark", "Estonia", "Finland", "Germany", "Greece", "Latvia", "Lithuania",
+                                   "Poland", "Romania", "Spain"])):
+        page = html(output, site, "partners/_index.md", lang)
+        headings = [" ".join(h.text.split()) for h in page.find_all("h2")]
+        countries = [h for h in headings if any(h.startswith(c) for c in expected)]
+        order = [next(c for c in expected if h.startswith(c)) for h in countries]
+        assert order == expected, (lang, headings)
+    main = text_of(html(output, site, "partners/_index.md", "pl"))
+    assert "12 partnerów" in main or "12 organizacji" in main
+
+
+def test_no_page_contains_the_sources_misspellings(shipped):
+    output, _ = shipped
+    misspellings = re.compile(r"Cluser|Universytatea|Reaserch|Textile Innovatio\b")
+    for path in output.rglob("*.html"):
+        assert not misspellings.search(path.read_text(encoding="utf-8")), path
+
+
+def test_news_feeds_exist_per_language(shipped):
+    output, site = shipped
+    for lang in ("pl", "en"):
+        section = site.page("news/_index.md", lang)
+        feed = (output / section.path / "atom.xml").read_text()
+        assert feed.count("<entry>") >= 3

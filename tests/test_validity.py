@@ -1,0 +1,114 @@
+"""The built site is valid: the Nu HTML Checker finds no error in any HTML file, feeds are Atom as
+RFC 4287 requires, sitemap.xml follows the sitemaps protocol with reciprocal hreflang alternates."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import PROJECT
+
+VNU = PROJECT / "tests/browser/node_modules/vnu-jar/build/dist/vnu.jar"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def require(tool_ok: bool, message: str) -> None:
+    if not tool_ok:
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_nu_html_checker_finds_no_errors(shipped):
+    output, _ = shipped
+    require(shutil.which("java") is not None, "the Nu HTML Checker needs Java: apt-get install default-jre-headless")
+    require(VNU.exists(), "the Nu HTML Checker is missing: npm ci --ignore-scripts --prefix tests/browser")
+    pages = sorted(str(p) for p in output.rglob("*.html"))
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "gnu", *pages],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[:5000]
+
+
+def test_feeds_are_atom(shipped):
+    output, site = shipped
+    for lang in site.config.language_codes:
+        section = site.page(site.config.feeds["section"], lang)
+        feed = ElementTree.parse(output / section.path / "atom.xml").getroot()
+        assert feed.tag == f"{ATOM}feed" and feed.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        for tag in ("id", "title", "updated", "author"):
+            assert feed.find(f"{ATOM}{tag}") is not None, tag
+        assert RFC3339.match(feed.findtext(f"{ATOM}updated"))
+        assert feed.find(f"{ATOM}link[@rel='self']").get("href").startswith("http")
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries
+        for entry in entries:
+            for tag in ("id", "title", "updated"):
+                assert (entry.findtext(f"{ATOM}{tag}") or "").strip(), tag
+            assert RFC3339.match(entry.findtext(f"{ATOM}updated"))
+            assert urlsplit(entry.findtext(f"{ATOM}id")).scheme in ("http", "https")
+        ids = [e.findtext(f"{ATOM}id") for e in entries]
+        assert len(ids) == len(set(ids))
+
+
+def test_sitemap_follows_the_protocol_with_reciprocal_alternates(shipped):
+    output, site = shipped
+    root = ElementTree.parse(output / "sitemap.xml").getroot()
+    assert root.tag == f"{SITEMAP}urlset"
+    urls = root.findall(f"{SITEMAP}url")
+    assert 0 < len(urls) <= 50_000 and (output / "sitemap.xml").stat().st_size < 50 * 2**20
+    alternates = {}
+    for url in urls:
+        loc = url.findtext(f"{SITEMAP}loc")
+        assert urlsplit(loc).scheme == "https" and loc.startswith(site.config.base_url)
+        links = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+        assert set(links) == {"pl", "en", "x-default"}, loc
+        assert links["x-default"] == links["pl"]
+        alternates[loc] = links
+    for loc, links in alternates.items():
+        for lang in ("pl", "en"):
+            assert alternates[links[lang]] == links, f"{loc} and {links[lang]} do not point at each other"
+    listed = set(alternates)
+    published = {site.config.origin + site.config.base_path + p.path for p in site.pages
+                 if not p.missing and p.key != "404.md"}
+    assert listed == published
+    robots = (output / "robots.txt").read_text()
+    assert f"Sitemap: {site.config.base_url}sitemap.xml" in robots
+
+
+def test_no_request_leaves_the_site(shipped):
+    output, site = shipped
+    external = re.compile(r"""(?:src|href)=["']?(?:https?:)?//(?!%s)""" % re.escape(urlsplit(site.config.base_url).netloc))
+    for path in output.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<(?:link|script|img|iframe|source)[^>]*>", text):
+            assert not external.search(match[0]) or 'rel="alternate"' in match[0] or "rel=alternate" in match[0] \
+                or "rel=canonical" in match[0] or 'rel="canonical"' in match[0], (path, match[0])
+
+
+def test_pages_carry_no_inline_scripts_styles_or_handlers(shipped):
+    output, _ = shipped
+    for path in output.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        # Structured data (JSON-LD) is not executed; any other script must come from a file.
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=[\"']?application/ld\+json))[^>]*>", text), path
+        assert not re.search(r"<style", text), path
+        assert not re.search(r"\son[a-z]+=", text), path
+        assert not re.search(r"\sstyle=", text), path
+
+
+def test_every_page_weighs_under_100_kb_with_its_css_and_images(shipped):
+    output, _ = shipped
+    for path in output.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        total = len(text.encode("utf-8"))
+        for reference in set(re.findall(r"""(?:src|href)=["']?(/static/[^"'\s>]+)""", text)):
+            total += (output / reference.lstrip("/")).stat().st_size
+        assert total < 100 * 1024, (path, total)
