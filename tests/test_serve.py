@@ -44,10 +44,11 @@ def wait_for(condition, what: str):
 
 
 @pytest.fixture
-def preview(site_root):
+def preview(site_root, tmp_path):
     port = free_port()
+    log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "--root", str(site_root), "serve",
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -56,6 +57,11 @@ def preview(site_root):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
+
+
+def rebuilds(root) -> int:
+    return (root.parent / "serve.log").read_text().count("rebuilt:")
 
 
 def test_edit_shows_up_then_mistake_shows_error_then_fix_restores(preview):
@@ -93,3 +99,37 @@ def test_only_files_under_output_are_served(preview):
     assert fetch(base + "/static/link.txt")[0] == 404
     status, body = fetch(base + "/static/")
     assert status == 404 and "logo.svg" not in body     # no directory listings
+
+
+def test_a_burst_of_saves_makes_one_rebuild_and_a_save_during_a_rebuild_is_not_lost(preview):
+    base, root = preview
+    time.sleep(0.5)
+    before = rebuilds(root)
+    for name, text in (("about.en.md", "First burst edit."), ("about.pl.md", "Pierwsza zmiana."),
+                       ("projects/alpha.en.md", "Second burst edit.")):
+        page = root / "content" / name
+        page.write_text(page.read_text().split("---\n", 2)[1].join(["---\n", "---\n"]) + text + "\n")
+    wait_for(lambda: "Second burst edit." in fetch(base + "/en/projects/alpha/")[1], "the burst to be served")
+    time.sleep(0.5)
+    assert rebuilds(root) == before + 1
+    assert "First burst edit." in fetch(base + "/en/about/")[1]
+    # Two saves 20 ms apart, so that the second lands while the first rebuild runs: both are served.
+    (root / "content/about.en.md").write_text("---\ntitle: About\nslug: about\n---\nEarly save.\n")
+    time.sleep(0.02)
+    (root / "content/projects/alpha.en.md").write_text("---\ntitle: Project Alpha\n---\n## Goals {#cele}\n\nLate save.\n")
+    wait_for(lambda: "Late save." in fetch(base + "/en/projects/alpha/")[1], "the save made during a rebuild")
+    assert "Early save." in fetch(base + "/en/about/")[1]
+
+
+def test_the_open_page_reloads_by_itself_after_a_save(preview, browser):
+    base, root = preview
+    tab = browser.new_page()
+    try:
+        tab.goto(base + "/en/about/")
+        tab.wait_for_function("() => window.LiveReload !== undefined || document.readyState === 'complete'")
+        time.sleep(1.0)     # let the live-reload socket connect
+        (root / "content/about.en.md").write_text("---\ntitle: Reloaded by itself\nslug: about\n---\nText.\n")
+        tab.wait_for_function("() => document.querySelector('h1').textContent === 'Reloaded by itself'",
+                              timeout=WAIT * 1000)
+    finally:
+        tab.close()
