@@ -66,10 +66,21 @@ def run(arguments: argparse.Namespace, root: Path) -> int:
         if command == "new":
             return commands.new_page(root, arguments.name)
         return commands.i18n(root, arguments.action)
-    from .pipeline import build
-    result = build(root, base_url=arguments.base_url)
-    for page in result.missing_translations:
-        print(f"not yet translated: /{page.path} (notice page; original in {page.source})", file=sys.stderr)
+    from .config import load_config
+    from .unchanged import take_snapshot, up_to_date
+    config = load_config(root, arguments.base_url)
+    snapshot = take_snapshot(config, production=True, drafts=False)
+    record = up_to_date(snapshot, config.path("output"), root)
+    if record is not None:
+        for message in record["messages"]:
+            print(message, file=sys.stderr)
+        print(f"nothing changed since the last build: {config.path('output')} is up to date "
+              f"({len(record['outputs'])} files)", file=sys.stderr)
+        return EXIT_OK
+    from .pipeline import build, result_messages
+    result = build(root, base_url=arguments.base_url, snapshot=snapshot)
+    for message in result_messages(result):
+        print(message, file=sys.stderr)
     report = result.report
     print(f"built {len(result.site.pages)} pages into {result.site.config.path('output')}: "
           f"{report.written} written, {report.unchanged} unchanged, {report.removed} removed", file=sys.stderr)

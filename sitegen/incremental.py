@@ -113,10 +113,11 @@ class IncrementalRenderer:
                 todo.append((page, body, key))
         results = parallel_map(lambda item: self.renderer.convert(item[0], item[1]), todo)
         for (page, _, key), (converted, resolutions) in zip(todo, results):
-            meta = ConvertedMeta(key, converted.links, converted.problems, resolutions)
+            # The HTML depends on the body and on where its links led: its identity covers both.
+            meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions)
             memo.put("convert", key, meta)
-            self.cache.blobs.put(key, (converted.html, converted.toc_html))
-            self.html[key] = (converted.html, converted.toc_html)
+            self.cache.blobs.put(meta.key, (converted.html, converted.toc_html))
+            self.html[meta.key] = (converted.html, converted.toc_html)
             self.meta[(page.key, page.lang)] = meta
         return problems + [p for meta in self.meta.values() for p in meta.problems]
 

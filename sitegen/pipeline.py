@@ -8,6 +8,7 @@ from .cache import BuildCache
 from .errors import BuildError
 from .incremental import IncrementalRenderer, Output
 from .site import Page, Site, load_site
+from .unchanged import Snapshot, save_record
 from .writer import WriteReport, write_output
 
 
@@ -32,8 +33,9 @@ def render_site(root: Path, base_url: str | None = None, drafts: bool = False, p
 
 
 def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-          cache: BuildCache | None = None) -> BuildResult:
-    """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable."""
+          cache: BuildCache | None = None, snapshot: Snapshot | None = None) -> BuildResult:
+    """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
+    With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped."""
     cache = cache or BuildCache(root)
     site, output = render_site(root, base_url, drafts, production, cache)
     report = write_output(output.files, site.config.path("output"))
@@ -44,4 +46,12 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
         elif path in manifest:
             cache.memo.put("manifest", path, manifest[path])   # unchanged and already recorded
     cache.save()
-    return BuildResult(site, report, tuple(output.missing_translations))
+    result = BuildResult(site, report, tuple(output.missing_translations))
+    if snapshot is not None:
+        save_record(snapshot, site.config.path("output"), root, sorted(output.files), result_messages(result))
+    return result
+
+
+def result_messages(result: BuildResult) -> list[str]:
+    return [f"not yet translated: /{page.path} (notice page; original in {page.source})"
+            for page in result.missing_translations]

@@ -5,15 +5,14 @@ Nothing here renders or writes; every problem found is collected and raised toge
 from __future__ import annotations
 
 import datetime
-import os
 import posixpath
-import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .cache import Memo
+from .clock import build_date
 from .config import Config, load_config
 from .content import SECTION_INDEX, SourcePage, load_pages
 from .data import Data, data_folder, load_data
@@ -275,19 +274,5 @@ def check_menus(config: Config, pages: list[Page]) -> list[Problem]:
                 problems.append(Problem("site.yaml", entry.line, f"menu '{name}' names '{entry.page}', which is not a page",
                                         did_you_mean(entry.page, keys) or "use a source path such as 'networking/_index.md'"))
     return problems
-
-
-def build_date(root: Path) -> datetime.date:
-    """The one clock the build reads: SOURCE_DATE_EPOCH, else the last commit, else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None and (root / ".git").exists():
-        try:
-            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                                   timeout=10).stdout.strip() or None
-        except (OSError, subprocess.SubprocessError):
-            epoch = None
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    return datetime.datetime.now(datetime.timezone.utc).date()
 
 

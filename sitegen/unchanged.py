@@ -1,0 +1,120 @@
+"""The no-change shortcut for `build`: when every input file, every option and the generator itself are
+as the last successful build saw them, and output/ still holds what that build wrote, nothing is done.
+
+Inputs are compared by size and modification time in nanoseconds, as git compares its index. A file
+changed within the same clock tick as the snapshot could look unchanged ("racy" in git's words), so a
+snapshot holding any file modified less than RACY_SECONDS before it was taken is never trusted.
+The record lives in the cache folder: safe to delete, and ignored when damaged.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import CODE, FOLDER, digest
+from .config import CONFIG_FILE, Config
+from .clock import build_date
+
+RECORD = "last-build.json"
+RACY_SECONDS = 2
+LIBRARIES = ("jinja2", "markdown", "babel", "pyyaml", "minify_html", "rcssmin")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    key: str                                   # the generator, its libraries and the options
+    files: dict[str, tuple[int, int]]          # input path -> (size, mtime_ns)
+    taken_ns: int
+
+
+def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
+    """Stat every input before the build reads it: a file saved during the build then differs next time."""
+    taken = time.time_ns()
+    files: dict[str, tuple[int, int]] = {}
+    for name in ("content", "templates", "locales", "static"):
+        stat_tree(config.path(name), config.root, files)
+    stat_file(config.root / CONFIG_FILE, config.root, files)
+    versions = [version(name) for name in LIBRARIES]
+    key = digest(CODE, versions, production, drafts, config.base_url, build_date(config.root).isoformat())
+    return Snapshot(key, files, taken)
+
+
+def stat_tree(folder: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    stat_file(Path(entry.path), root, into)
+
+
+def stat_file(path: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return
+    into[os.path.relpath(path, root)] = (stat.st_size, stat.st_mtime_ns)
+
+
+def version(library: str) -> str:
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def record_path(root: Path) -> Path:
+    return root / FOLDER / RECORD
+
+
+def up_to_date(snapshot: Snapshot, output_dir: Path, root: Path) -> dict | None:
+    """The last build's record if nothing changed since, else None."""
+    try:
+        record = json.loads(record_path(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("key") != snapshot.key or record.get("files") != {k: list(v) for k, v in snapshot.files.items()}:
+        return None
+    newest = max((mtime for _, mtime in snapshot.files.values()), default=0)
+    if newest > record.get("taken_ns", 0) - RACY_SECONDS * 10**9:
+        return None
+    for path, (size, mtime) in record.get("outputs", {}).items():
+        try:
+            stat = (output_dir / path).stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return None
+    return record
+
+
+def save_record(snapshot: Snapshot, output_dir: Path, root: Path, outputs: list[str], messages: list[str]) -> None:
+    stats = {}
+    for path in outputs:
+        stat = (output_dir / path).stat()
+        stats[path] = [stat.st_size, stat.st_mtime_ns]
+    record = {"key": snapshot.key, "taken_ns": snapshot.taken_ns, "files": snapshot.files, "outputs": stats,
+              "messages": messages}
+    target = record_path(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{RECORD}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def forget(root: Path) -> None:
+    """A failed or different build invalidates the record."""
+    try:
+        record_path(root).unlink()
+    except OSError:
+        pass
