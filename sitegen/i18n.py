@@ -90,12 +90,17 @@ def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
             if translated and set(PLACEHOLDER.findall(translated)) - expected:
                 problems.append(Problem(shown, message.lineno or 1,
                                         f"the translation of '{ids[0]}' uses placeholders that the source does not",
-                                        f"use exactly {', '.join('%(' + p + ')s' for p in sorted(expected) if p) or 'none'}"))
+                                        f"use exactly {as_written(ids) or 'no placeholders'}"))
             elif translated and len(strings) == 1 and set(PLACEHOLDER.findall(translated)) != expected:
                 problems.append(Problem(shown, message.lineno or 1,
                                         f"the translation of '{ids[0]}' drops a placeholder",
-                                        f"keep {', '.join('%(' + p + ')s' for p in sorted(expected) if p)}"))
+                                        f"keep {as_written(ids)}"))
     return problems
+
+
+def as_written(ids: tuple[str, ...]) -> str:
+    """The source string's placeholders as they are written there, e.g. '%(num)d'."""
+    return ", ".join(sorted({m.group(0) for text in ids for m in PLACEHOLDER.finditer(text)}))
 
 
 class Formatter:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .cache import CODE, BuildCache, digest
 from .errors import Problem
+from .feeds import sitemap
 from .files import relative
 from .markdown import Link
 from .parallel import parallel_map
@@ -30,6 +31,7 @@ class ConvertedMeta:
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
     resolutions: tuple
+    structure: str = ""         # the site's structure when the links were resolved: same -> same results
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,20 @@ class IncrementalRenderer:
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, tuple[str, str]] = {}
+        # Every page's identity (all but its body), the aliases and the drafts: whatever a link or the
+        # sitemap can lead to. Editing a page's body leaves it unchanged.
+        self.structure = digest(CODE, *[identity(page) for page in site.pages],
+                                *[(a.path, a.target.key) for a in site.aliases], sorted(site.draft_keys),
+                                site.config.origin, site.config.base_path, site.config.language_codes)
+        self.renderer.sitemap = self.sitemap
+
+    def sitemap(self, site: Site) -> bytes:
+        key = digest("sitemap", self.structure)
+        cached = self.cache.memo.get("sitemap", key)
+        if cached is None:
+            cached = sitemap(site)
+            self.cache.memo.put("sitemap", key, cached)
+        return cached
 
     def contents(self, page: Page) -> tuple[str, str]:
         meta = self.meta.get((page.key, page.lang), EMPTY)
@@ -107,14 +123,16 @@ class IncrementalRenderer:
             problems += expand_problems
             key = digest(CODE, allow_html, page.lang, page.source, page.body_line, body.encode("utf-8"))
             cached = memo.get("convert", key)
-            if cached is not None and self.still_resolves(page, cached.resolutions):
+            if cached is not None and (cached.structure == self.structure
+                                       or self.still_resolves(page, cached.resolutions)):
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, body, key))
         results = parallel_map(lambda item: self.renderer.convert(item[0], item[1]), todo)
         for (page, _, key), (converted, resolutions) in zip(todo, results):
             # The HTML depends on the body and on where its links led: its identity covers both.
-            meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions)
+            meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions,
+                                 self.structure)
             memo.put("convert", key, meta)
             self.cache.blobs.put(meta.key, (converted.html, converted.toc_html))
             self.html[meta.key] = (converted.html, converted.toc_html)
@@ -161,8 +179,7 @@ class IncrementalRenderer:
         site, config = self.site, self.site.config
         templates = [(name, (config.path("templates") / name).read_bytes()) for name in site.templates]
         data = [(name, (config.root / path).read_bytes()) for name, path in sorted(site.data.files.items())]
-        structure = digest(*[identity(page) for page in site.pages], *[(a.path, a.target.key) for a in site.aliases])
-        shared = digest(CODE, self.production, templates, data, (config.root / "site.yaml").read_bytes(), structure,
+        shared = digest(CODE, self.production, templates, data, (config.root / "site.yaml").read_bytes(), self.structure,
                         site.build_date, config.base_url, sorted(self.renderer.assets.paths.items()), site.drafts)
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 

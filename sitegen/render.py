@@ -34,6 +34,7 @@ class SiteRenderer:
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
         self.contents: Callable[[Page], tuple[str, str]] = lambda page: ("", "")
         self.helpers: dict[str, TemplateHelpers] = {}
+        self.sitemap: Callable[[Site], bytes] = feeds.sitemap
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
 
     # --- stages -----------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ class SiteRenderer:
             files[output_file(alias.path)] = self.render_template(
                 "redirect.html", {"lang": alias.target.lang, "target": target,
                                   "site": site_view(site, alias.target.lang)}, None, problems)
-        files.update(feeds.extra_files(site, self.contents, self.feed_path))
+        files.update(feeds.extra_files(site, self.contents, self.feed_path, self.sitemap))
         files.update(self.assets.files)
         return files, problems
 
@@ -239,7 +240,7 @@ class SiteRenderer:
                 path = relative(Path(frame.filename), self.site.config.root)
                 line = frame.lineno or 1
         where = f" while rendering {page.source} ({page.lang})" if page else ""
-        message = error.message if isinstance(error, HelperError) else str(error)
+        message = error.message if isinstance(error, HelperError) else readable(str(error))
         hint = error.hint if isinstance(error, HelperError) else undefined_hint(error)
         return Problem(path, line, f"{message}{where}", hint)
 
@@ -273,7 +274,15 @@ def is_below(page: Page, section: Page, site: Site) -> bool:
     return False
 
 
+def readable(message: str) -> str:
+    """Jinja names a page as 'sitegen.views.PageView object'; templates call it 'page'."""
+    return message.replace("'sitegen.views.PageView object'", "'page'")
+
+
 def undefined_hint(error: Exception) -> str:
+    attribute = re.search(r"PageView object' has no attribute '(\w+)'", str(error))
+    if attribute:
+        return did_you_mean(attribute[1], PageView.__dataclass_fields__) or "see README, 'Templates', for what 'page' holds"
     if isinstance(error, jinja2.UndefinedError):
         return "check the spelling of the variable, or test it with 'is defined'; see README, 'Templates'"
     return "check the template expression on that line"
