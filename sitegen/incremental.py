@@ -21,6 +21,7 @@ from .markdown import Link
 from .parallel import parallel_map
 from .render import SiteRenderer, element_ids
 from .site import Page, Site
+from .views import summarize
 from .urls import output_file
 from .writer import UNCHANGED
 
@@ -32,6 +33,7 @@ class ConvertedMeta:
     problems: tuple[Problem, ...]
     resolutions: tuple
     structure: str = ""         # the site's structure when the links were resolved: same -> same results
+    summary: str = ""           # the first paragraph as text, so listing a page needs no HTML
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class IncrementalRenderer:
         self.site, self.cache, self.output_dir = site, cache, output_dir
         self.renderer = SiteRenderer(site, production)
         self.renderer.contents = self.contents
+        self.renderer.summary = lambda page: self.meta.get((page.key, page.lang), EMPTY).summary
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, tuple[str, str]] = {}
@@ -132,7 +135,7 @@ class IncrementalRenderer:
         for (page, _, key), (converted, resolutions) in zip(todo, results):
             # The HTML depends on the body and on where its links led: its identity covers both.
             meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions,
-                                 self.structure)
+                                 self.structure, summarize(converted.html))
             memo.put("convert", key, meta)
             self.cache.blobs.put(meta.key, (converted.html, converted.toc_html))
             self.html[meta.key] = (converted.html, converted.toc_html)

@@ -19,7 +19,7 @@ from .i18n import Formatter
 from .markdown import Converted, MarkdownRenderer, expand_data
 from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from .urls import output_file
-from .views import PageView, make_view, page_url, site_view
+from .views import PageView, make_view, page_url, site_view, summarize
 
 ID_ATTRIBUTE = re.compile(r"""\sid=["']?([^"'\s>]+)""")
 
@@ -33,6 +33,7 @@ class SiteRenderer:
         self.markdown = MarkdownRenderer(site.config.allow_html)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
         self.contents: Callable[[Page], tuple[str, str]] = lambda page: ("", "")
+        self.summary: Callable[[Page], str] = lambda page: summarize(self.contents(page)[0])
         self.helpers: dict[str, TemplateHelpers] = {}
         self.sitemap: Callable[[Site], bytes] = feeds.sitemap
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
@@ -97,7 +98,7 @@ class SiteRenderer:
     # --- context ----------------------------------------------------------------------------------
 
     def view(self, page: Page) -> PageView:
-        return make_view(self.site, page, *self.contents(page))
+        return make_view(self.site, page, lambda: self.contents(page), self.summary(page))
 
     def page_context(self, page: Page) -> dict[str, Any]:
         site = self.site

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
@@ -31,12 +31,21 @@ class PageView:
     draft: bool
     weight: int
     extra: Any
-    content: Markup
-    toc_html: Markup
     template: str
     is_section: bool
     record: Any
     is_missing_translation: bool
+    html: Callable[[], tuple[str, str]] = field(repr=False, compare=False, default=lambda: ("", ""))
+
+    # The converted HTML is fetched only when a template prints it: a section listing ten thousand
+    # pages needs their titles and summaries, not their bodies.
+    @property
+    def content(self) -> Markup:
+        return Markup(self.html()[0])
+
+    @property
+    def toc_html(self) -> Markup:
+        return Markup(self.html()[1])
 
 
 def summarize(content_html: str) -> str:
@@ -52,18 +61,17 @@ def page_url(site: Site, page: Page) -> str:
     return site.config.base_path + page.path
 
 
-def make_view(site: Site, page: Page, content_html: str = "", toc_html: str = "") -> PageView:
+def make_view(site: Site, page: Page, html: Callable[[], tuple[str, str]], summary: str) -> PageView:
     record = None
     if page.record:
         collection, record_id = page.record
         record = site.data.find(page.lang, collection, record_id)
-    summary = summarize(content_html)
     return PageView(
         title=page.title, menu_title=page.menu_title, url=page_url(site, page),
         abs_url=site.config.origin + page_url(site, page), lang=page.lang, key=page.key,
         description=page.description or summary, summary=summary, date=page.date, draft=page.draft,
-        weight=page.weight, extra=page.extra, content=Markup(content_html), toc_html=Markup(toc_html),
-        template=page.template, is_section=page.is_section, record=record, is_missing_translation=page.missing)
+        weight=page.weight, extra=page.extra, template=page.template, is_section=page.is_section, record=record,
+        is_missing_translation=page.missing, html=html)
 
 
 def site_view(site: Site, lang: str) -> Mapping[str, Any]:
