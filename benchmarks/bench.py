@@ -35,22 +35,26 @@ BUILD = [sys.executable, str(PROJECT / "build.py")]
 CACHE_DIRS = (".cache",)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total, stack = 0, [pid]
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Resident memory of a process and all its descendants, in bytes: summed RSS (counts pages that forked
+    workers share with the parent once per process) and summed PSS (shares them out: the memory really used)."""
+    rss = pss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as handle:
+            with open(f"/proc/{current}/smaps_rollup") as handle:
                 for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     stack += [int(child) for child in handle.read().split()]
-        except (FileNotFoundError, ProcessLookupError, ValueError):
+        except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def timed(command: list[str], env: dict | None = None) -> dict:
@@ -58,16 +62,17 @@ def timed(command: list[str], env: dict | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
+        rss, pss = tree_memory(process.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.02)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rss": peak}
+    return {"wall": wall, "cpu": cpu, "rss": peak, "pss": peak_pss}
 
 
 def build(root: Path) -> dict:
@@ -172,7 +177,8 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path) -> None:
           f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor")
     print(f"cold build, CPU:                   {summary([r['cpu'] for r in cold])}")
     print(f"cold build, pages per second:      {total_pages / statistics.median(r['wall'] for r in cold):7.0f}")
-    print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB")
+    print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "
+          f"{statistics.median(r['pss'] for r in cold) / 2**20:.0f} MB PSS")
     scenarios = {
         "no change": lambda i: None,
         "one page's body": lambda i: edit(root / "content/bench/page-00002.en.md", "\n## ", f"\nEdit {i}.\n\n## "),
@@ -181,16 +187,18 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path) -> None:
         "base.html": lambda i: edit(root / "templates/base.html", "</body>", f"<!-- {i} --></body>"),
     }
     peaks = [r["rss"] for r in cold]
+    peaks_pss = [r["pss"] for r in cold]
     for name, change in scenarios.items():
         results = []
         for run in range(runs):
             change(run)
             results.append(build(root))
         peaks += [r["rss"] for r in results]
+        peaks_pss += [r["pss"] for r in results]
         print(f"rebuild after {name + ':':20s}{summary([r['wall'] for r in results])}")
     latency = preview_latency(root, runs)
     print(f"save -> preview serves new page:   {summary([x * 1000 for x in latency], 'ms')}")
-    print(f"peak memory, any build (tree):     {max(peaks) / 2**20:7.0f} MB")
+    print(f"peak memory, any build (tree):     {max(peaks) / 2**20:7.0f} MB RSS, {max(peaks_pss) / 2**20:.0f} MB PSS")
 
 
 def main() -> None:

@@ -107,18 +107,22 @@ class BlobStore:
     def put(self, key: str, value: Any) -> None:
         self.fresh[key] = value
 
-    def save(self) -> None:
+    def write(self, key: str, value: Any) -> bool:
+        """Store at once (from a worker); False when there is no folder to store in."""
         if self.folder is None:
-            return
-        for key, value in self.fresh.items():
-            target = self.path(key)
-            if target.exists():
-                continue
+            return False
+        target = self.path(key)
+        if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             with temporary.open("wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, target)
+        return True
+
+    def save(self) -> None:
+        for key, value in self.fresh.items():
+            self.write(key, value)
         self.fresh.clear()
 
 

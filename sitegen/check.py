@@ -11,6 +11,7 @@ from .cache import BuildCache
 from .incremental import IncrementalRenderer
 from .site import Page, Site, load_site
 from .urls import output_file
+from .writer import content
 
 
 def check_site(root: Path) -> list[Problem]:
@@ -24,7 +25,7 @@ def check_site(root: Path) -> list[Problem]:
     problems += untranslated_pages(site)
     for page in site.pages:
         if not page.missing:
-            html_text = output.files[output_file(page.path)].decode("utf-8", "replace")
+            html_text = content(output.files[output_file(page.path)]).decode("utf-8", "replace")
             problems += markup_problems(page, html_text, MarkupScanner())
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)

@@ -10,8 +10,10 @@ bytes the key produced, the page is neither rendered nor written.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Callable
 
 from .cache import CODE, BuildCache, digest
 from .errors import Problem
@@ -23,7 +25,7 @@ from .render import SiteRenderer, element_ids
 from .site import Page, Site
 from .views import summarize
 from .urls import output_file
-from .writer import UNCHANGED
+from .writer import UNCHANGED, Staged
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class RenderedMeta:
     reads: tuple                # ((key, lang, conversion key), ...) read through page_for
 
 
+HTML_KEPT = 256
 EMPTY = ConvertedMeta("", (), (), ())
 PAGE_FIELDS = tuple(f.name for f in fields(Page) if f.name != "body")
 
@@ -53,6 +56,24 @@ class Output:
     digests: dict[str, str] = field(default_factory=dict)     # path -> digest of its bytes
     problems: list[Problem] = field(default_factory=list)
     missing_translations: list[Page] = field(default_factory=list)
+    discard: Callable[[], None] = lambda: None                 # removes files staged for the writer
+
+
+def remove_abandoned(folder: Path) -> None:
+    """Staging folders of processes that no longer run (a build that was killed)."""
+    for entry in folder.glob("*") if folder.is_dir() else ():
+        if entry.name.isdigit() and not process_alive(int(entry.name)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def identity(page: Page) -> tuple:
@@ -74,6 +95,14 @@ class IncrementalRenderer:
                                 *[(a.path, a.target.key) for a in site.aliases], sorted(site.draft_keys),
                                 site.config.origin, site.config.base_path, site.config.language_codes)
         self.renderer.sitemap = self.sitemap
+        # Rendered pages wait here, named by their digest, until the writer moves them into output/.
+        # One folder per process, so that a preview and a build of the same project never collide.
+        self.staging = cache.blobs.folder.parent / "staging" / str(os.getpid()) \
+            if cache.blobs.folder and output_dir else None
+        if self.staging is not None:
+            remove_abandoned(self.staging.parent)
+            self.discard_staging()
+            self.staging.mkdir(parents=True)
 
     def sitemap(self, site: Site) -> bytes:
         key = digest("sitemap", self.structure)
@@ -89,6 +118,8 @@ class IncrementalRenderer:
             return "", ""
         if meta.key not in self.html:
             self.html[meta.key] = self.cache.blobs.get(meta.key) or self.reconvert(page)
+            if self.cache.blobs.folder is not None and len(self.html) > HTML_KEPT:
+                del self.html[next(iter(self.html))]   # on disk anyway: keep only the latest few in memory
         return self.html[meta.key]
 
     def reconvert(self, page: Page) -> tuple[str, str]:
@@ -131,16 +162,24 @@ class IncrementalRenderer:
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, body, key))
-        results = parallel_map(lambda item: self.renderer.convert(item[0], item[1]), todo)
-        for (page, _, key), (converted, resolutions) in zip(todo, results):
-            # The HTML depends on the body and on where its links led: its identity covers both.
-            meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions,
-                                 self.structure, summarize(converted.html))
+        for (page, _, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo)):
             memo.put("convert", key, meta)
-            self.cache.blobs.put(meta.key, (converted.html, converted.toc_html))
-            self.html[meta.key] = (converted.html, converted.toc_html)
+            if html is not None:
+                self.cache.blobs.put(meta.key, html)
+                self.html[meta.key] = html
             self.meta[(page.key, page.lang)] = meta
         return problems + [p for meta in self.meta.values() for p in meta.problems]
+
+    def convert_and_store(self, item: tuple) -> tuple[ConvertedMeta, tuple[str, str] | None]:
+        """In a worker: convert one page and store its HTML on disk, so only the small meta travels back
+        and the parent never holds every page's HTML at once."""
+        page, body, key = item
+        converted, resolutions = self.renderer.convert(page, body)
+        # The HTML depends on the body and on where its links led: its identity covers both.
+        meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions,
+                             self.structure, summarize(converted.html))
+        html = (converted.html, converted.toc_html)
+        return (meta, None) if self.cache.blobs.write(meta.key, html) else (meta, html)
 
     def still_resolves(self, page: Page, resolutions: tuple) -> bool:
         resolve = self.renderer.resolver(page)
@@ -165,17 +204,31 @@ class IncrementalRenderer:
             else:
                 todo.append((page, key))
         problems = []
-        results = parallel_map(lambda item: self.renderer.render_page(item[0]), todo)
-        for (page, key), (data, page_problems, reads) in zip(todo, results):
+        for (page, key), (data, digest_, ids, page_problems, reads) in zip(todo, parallel_map(self.render_and_stage, todo)):
             path = output_file(page.path)
             output.files[path] = data
-            output.digests[path] = digest(data)
-            self.ids[path] = element_ids(data)
+            output.digests[path] = digest_
+            self.ids[path] = ids
             problems += page_problems
             if not page_problems:
                 reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)
-                memo.put("render", key, RenderedMeta(output.digests[path], self.ids[path], reads))
+                memo.put("render", key, RenderedMeta(digest_, ids, reads))
         return problems
+
+    def render_and_stage(self, item: tuple) -> tuple:
+        """In a worker: render one page and leave its bytes in the staging folder for the writer."""
+        page, _ = item
+        data, problems, reads = self.renderer.render_page(page)
+        ids, data_digest = element_ids(data), digest(data)
+        if self.staging is not None and not problems:
+            staged = self.staging / digest(page.path)     # one file per output path: the writer moves it
+            staged.write_bytes(data)
+            data = Staged(str(staged))
+        return data, data_digest, ids, problems, reads
+
+    def discard_staging(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
     def context_digests(self) -> dict[str, str]:
         """Per language, a digest of everything any page's render may read besides the page itself."""

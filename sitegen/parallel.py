@@ -5,6 +5,7 @@ A serial run gives the same results: each item's work is a pure function of the 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, Sequence
@@ -33,8 +34,12 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
     size = max(1, len(items) // (workers * 8))
     spans = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _task, _items = task, items   # inherited by the forked workers; only index ranges are sent
+    # Objects that exist before the fork are left out of the workers' garbage collection, which would
+    # otherwise write to every one of them and so copy the parent's whole memory into each worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return [result for chunk in pool.imap(_run_chunk, spans) for result in chunk]
     finally:
+        gc.unfreeze()
         _task, _items = None, ()

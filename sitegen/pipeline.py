@@ -25,8 +25,11 @@ def render_site(root: Path, base_url: str | None = None, drafts: bool = False, p
     cache = cache or BuildCache(root)
     cache.begin()
     site = load_site(root, base_url, drafts, cache.memo)
-    output = IncrementalRenderer(site, production, cache, site.config.path("output")).render()
+    renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
+    output = renderer.render()
+    output.discard = renderer.discard_staging
     if output.problems:
+        renderer.discard_staging()
         cache.save()   # what was converted stays valid even though nothing is written
         raise BuildError(output.problems)
     return site, output
@@ -38,7 +41,10 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped."""
     cache = cache or BuildCache(root)
     site, output = render_site(root, base_url, drafts, production, cache)
-    report = write_output(output.files, site.config.path("output"))
+    try:
+        report = write_output(output.files, site.config.path("output"))
+    finally:
+        output.discard()
     manifest = cache.memo.store("manifest")
     for path, data in output.files.items():
         if path in report.stats:

@@ -21,6 +21,19 @@ UNCHANGED = Unchanged()
 
 
 @dataclass(frozen=True)
+class Staged:
+    """A rendered file waiting in the staging folder, so that a big site is never held in memory."""
+    file: str
+
+    def read(self) -> bytes:
+        return Path(self.file).read_bytes()
+
+
+def content(data: "bytes | Staged") -> bytes:
+    return data.read() if isinstance(data, Staged) else data
+
+
+@dataclass(frozen=True)
 class WriteReport:
     written: int
     unchanged: int
@@ -37,14 +50,17 @@ def existing_files(output_dir: Path) -> set[str]:
     return found
 
 
-def same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: "bytes | Staged") -> bool:
     try:
-        return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+        if not path.is_file() or path.is_symlink():
+            return False
+        size = os.stat(data.file).st_size if isinstance(data, Staged) else len(data)
+        return path.stat().st_size == size and path.read_bytes() == content(data)
     except OSError:
         return False
 
 
-def write_output(files: Mapping[str, bytes | Unchanged], output_dir: Path) -> WriteReport:
+def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
     so rsync-style deploys copy only what changed."""
     for path in files:
@@ -62,6 +78,10 @@ def write_output(files: Mapping[str, bytes | Unchanged], output_dir: Path) -> Wr
         target = output_dir / path
         if same_bytes(target, data):
             unchanged += 1
+        elif isinstance(data, Staged):
+            prepare_place(target)
+            os.replace(data.file, target)   # the staging folder is inside the project: a rename, no copy
+            written += 1
         else:
             replace_file(target, data)
             written += 1
@@ -78,13 +98,18 @@ def posixpath_parent(path: str) -> str:
     return path.rpartition("/")[0]
 
 
-def replace_file(target: Path, data: bytes) -> None:
+def prepare_place(target: Path) -> None:
+    """Make room for a file at target: files or links in the way of its folders go, folders are made."""
     for parent in reversed(target.parents):
         if parent.is_symlink() or parent.is_file():
             parent.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    prepare_place(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, target)
