@@ -54,7 +54,10 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     cache.save()
     result = BuildResult(site, report, tuple(output.missing_translations))
     if snapshot is not None:
-        save_record(snapshot, site.config.path("output"), root, sorted(output.files), result_messages(result))
+        recorded = cache.memo.store("manifest")
+        stats = {path: recorded[path][1:] for path in output.files if path in recorded}
+        if len(stats) == len(output.files):   # every file accounted for, or no shortcut next time
+            save_record(snapshot, root, stats, result_messages(result))
     return result
 
 

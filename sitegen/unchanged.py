@@ -98,11 +98,9 @@ def up_to_date(snapshot: Snapshot, output_dir: Path, root: Path) -> dict | None:
     return record
 
 
-def save_record(snapshot: Snapshot, output_dir: Path, root: Path, outputs: list[str], messages: list[str]) -> None:
-    stats = {}
-    for path in outputs:
-        stat = (output_dir / path).stat()
-        stats[path] = [stat.st_size, stat.st_mtime_ns]
+def save_record(snapshot: Snapshot, root: Path, outputs: dict[str, tuple[int, int]], messages: list[str]) -> None:
+    """outputs: every file of output/ with its (size, mtime_ns), as the writer left it."""
+    stats = {path: list(stat) for path, stat in outputs.items()}
     record = {"key": snapshot.key, "taken_ns": snapshot.taken_ns, "files": snapshot.files, "outputs": stats,
               "messages": messages}
     target = record_path(root)
