@@ -189,7 +189,7 @@ class IncrementalRenderer:
 
     def render_all(self, output: Output) -> list[Problem]:
         memo = self.cache.memo
-        manifest = memo.store("manifest")
+        manifest = self.manifest = memo.store("manifest")
         contexts = self.context_digests()
         self.ids: dict[str, frozenset] = {}
         todo = []
@@ -220,6 +220,8 @@ class IncrementalRenderer:
         page, _ = item
         data, problems, reads = self.renderer.render_page(page)
         ids, data_digest = element_ids(data), digest(data)
+        if not problems and self.on_disk(output_file(page.path), data_digest, self.manifest):
+            return UNCHANGED, data_digest, ids, problems, reads   # rendered again, to the same bytes
         if self.staging is not None and not problems:
             staged = self.staging / digest(page.path)     # one file per output path: the writer moves it
             staged.write_bytes(data)

@@ -16,6 +16,9 @@ class Unchanged:
     def __repr__(self) -> str:
         return "UNCHANGED"
 
+    def __reduce__(self) -> str:
+        return "UNCHANGED"   # back from a worker process as the one UNCHANGED, so 'is UNCHANGED' holds
+
 
 UNCHANGED = Unchanged()
 

@@ -78,3 +78,14 @@ def test_parallel_rendering_gives_the_serial_output(site_root, monkeypatch):
     build(site_root)
     assert calls == [2, 2]          # both stages really ran in two workers
     assert tree(site_root / "output") == serial
+    # A rebuild in workers, where most pages render again to the same bytes, still equals a clean build.
+    page = site_root / "content/projects/alpha.en.md"
+    page.write_text(page.read_text().replace("title: Project Alpha", "title: Project Alpha renamed"))
+    build(site_root)
+    assert len(calls) == 3          # only the renders: no body changed
+    rebuilt = tree(site_root / "output")
+    shutil.rmtree(site_root / "output")
+    shutil.rmtree(site_root / ".cache")
+    monkeypatch.setenv("SITEGEN_WORKERS", "1")
+    build(site_root)
+    assert rebuilt == tree(site_root / "output") and "Project Alpha renamed" in rebuilt["en/projects/alpha/index.html"].decode()
