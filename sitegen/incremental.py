@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -157,8 +157,11 @@ class IncrementalRenderer:
             problems += expand_problems
             key = digest(CODE, allow_html, page.lang, page.source, page.body_line, body.encode("utf-8"))
             cached = memo.get("convert", key)
-            if cached is not None and (cached.structure == self.structure
-                                       or self.still_resolves(page, cached.resolutions)):
+            if cached is not None and cached.structure == self.structure:
+                self.meta[(page.key, page.lang)] = cached
+            elif cached is not None and self.still_resolves(page, cached.resolutions):
+                cached = replace(cached, structure=self.structure)   # checked once per structure, not per build
+                memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, body, key))
