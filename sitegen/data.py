@@ -12,7 +12,7 @@ from babel import Locale
 from .config import Collection, Config
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
-from .schema import freeze, localize
+from .schema import localize
 from .urls import is_safe_slug
 from .yamlsrc import LineList, LineMap, load_yaml
 

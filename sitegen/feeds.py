@@ -11,8 +11,8 @@ from .views import page_url
 
 
 def extra_files(site: Site, contents: Callable[[Page], tuple[str, str]], feed_path: Callable[[str], str | None],
-                site_map: Callable[[Site], bytes] | None = None) -> dict[str, bytes]:
-    files = {"sitemap.xml": (site_map or sitemap)(site), "robots.txt": robots(site)}
+                site_map: Callable[[Site], bytes]) -> dict[str, bytes]:
+    files = {"sitemap.xml": site_map(site), "robots.txt": robots(site)}
     for lang in site.config.language_codes:
         path = feed_path(lang)
         if path:

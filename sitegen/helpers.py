@@ -27,7 +27,8 @@ class TemplateHelpers:
 
     def globals(self) -> dict[str, Callable]:
         return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
-                "record_url": self.record_url, "children_of": self.children_of, "partner_url": lambda record_id: self.record_url("partners", record_id),
+                "record_url": self.record_url, "children_of": self.children_of,
+                "partner_url": lambda record_id: self.record_url("partners", record_id),
                 "partners_of": self.partners_of, "project_status": self.project_status}
 
     def filters(self) -> dict[str, Callable]:

@@ -18,7 +18,6 @@ from typing import Callable
 from .cache import CODE, BuildCache, digest
 from .errors import Problem
 from .feeds import sitemap
-from .files import relative
 from .markdown import Link
 from .parallel import parallel_map
 from .render import SiteRenderer, element_ids
@@ -72,7 +71,7 @@ def process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass        # alive, run by someone else
     return True
 
 
@@ -89,13 +88,14 @@ class IncrementalRenderer:
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, tuple[str, str]] = {}
+        self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
         # Every page's identity (all but its body), the aliases and the drafts: whatever a link or the
         # sitemap can lead to. Editing a page's body leaves it unchanged.
         self.structure = digest(CODE, *[identity(page) for page in site.pages],
                                 *[(a.path, a.target.key) for a in site.aliases], sorted(site.draft_keys),
                                 site.config.origin, site.config.base_path, site.config.language_codes)
         self.renderer.sitemap = self.sitemap
-        # Rendered pages wait here, named by their digest, until the writer moves them into output/.
+        # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same project never collide.
         self.staging = cache.blobs.folder.parent / "staging" / str(os.getpid()) \
             if cache.blobs.folder and output_dir else None

@@ -46,18 +46,18 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     finally:
         output.discard()
     manifest = cache.memo.store("manifest")
-    for path, data in output.files.items():
+    stats = {}      # every output file's (size, mtime_ns) as the writer left it
+    for path in output.files:
         if path in report.stats:
             cache.memo.put("manifest", path, (output.digests[path], *report.stats[path]))
         elif path in manifest:
             cache.memo.put("manifest", path, manifest[path])   # unchanged and already recorded
+        if path in manifest:
+            stats[path] = manifest[path][1:]
     cache.save()
     result = BuildResult(site, report, tuple(output.missing_translations))
-    if snapshot is not None:
-        recorded = cache.memo.store("manifest")
-        stats = {path: recorded[path][1:] for path in output.files if path in recorded}
-        if len(stats) == len(output.files):   # every file accounted for, or no shortcut next time
-            save_record(snapshot, root, stats, result_messages(result))
+    if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
+        save_record(snapshot, root, stats, result_messages(result))
     return result
 
 

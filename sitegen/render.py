@@ -5,7 +5,6 @@ import posixpath
 import re
 import traceback
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Callable
 
 import jinja2

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping

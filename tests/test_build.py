@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import run_build, write_site
+from conftest import run_build
 from html_query import Page
 
 
