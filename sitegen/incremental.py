@@ -3,9 +3,12 @@
 A conversion is keyed by the page's text with its data values in, and re-validated by repeating the
 link resolutions it made. A page render is keyed by every input it can read: the generator, the
 templates, the language's catalogue, site.yaml, the data files, the titles and URLs of all pages,
-the build date, the asset names, the page itself, its content and its children's; plus the pages it
-read through page_for, checked again on reuse. When the key matches and output/ still holds the
-bytes the key produced, the page is neither rendered nor written.
+the build date, the asset names, the page itself, its content and its children's summaries; plus the
+pages whose HTML it printed (page_for, children_of, a child's content), checked again on reuse. When the
+key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
+
+The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
+whose key or reads involve them.
 """
 from __future__ import annotations
 
@@ -89,6 +92,8 @@ class IncrementalRenderer:
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, tuple[str, str]] = {}
         self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
+        self._readers: dict | None = None
+        self.extra_digests: dict[str, tuple[bytes, str]] = {}
         # Every page's identity (all but its body), the aliases and the drafts: whatever a link or the
         # sitemap can lead to. Editing a page's body leaves it unchanged.
         self.structure = digest(CODE, *[identity(page) for page in site.pages],
@@ -134,22 +139,71 @@ class IncrementalRenderer:
             return output
         output.problems += self.convert_all()
         output.problems += self.render_all(output)
+        self.finish(output)
+        output.missing_translations = [p for p in self.site.pages if p.missing]
+        return output
+
+    def finish(self, output: Output) -> None:
+        """The files beside the pages, and the anchors every page links to."""
         extras, extra_problems = self.renderer.render_extras()
         output.problems += extra_problems
         for path, data in extras.items():
+            known = self.extra_digests.get(path)
+            if known is None or known[0] is not data:       # the sitemap and assets come back as the same bytes
+                known = self.extra_digests[path] = (data, digest(data))
             output.files[path] = data
-            output.digests[path] = digest(data)
-        links = {k: m.links for k, m in self.meta.items()}
+            output.digests[path] = known[1]
+        links = {k: m.links for k, m in self.meta.items() if m.links}
         output.problems += self.renderer.fragment_problems(links, self.ids)
-        output.missing_translations = [p for p in self.site.pages if p.missing]
+
+    def update(self, site: Site, changed: list[tuple[str, str]]) -> Output:
+        """The preview after a save that changed only the bodies of these pages: `site` is the same site
+        with the new bodies. Converts them and renders only the pages whose key or reads involve them,
+        plus the extra files. On problems the renderer is left as it was, and so is output/."""
+        before = (self.site, dict(self.meta), dict(self.ids), dict(self.rendered))
+        summaries = {key: self.meta.get(key, EMPTY).summary for key in changed}
+        self.site = site
+        self.renderer.rebind(site)
+        output = Output()
+        try:
+            output.problems += self.convert_pages([site.page(*key) for key in changed])
+            affected = set(changed)
+            for key, lang in changed:
+                parent = site.page(key, lang).parent_key
+                if parent is not None and self.meta[(key, lang)].summary != summaries[(key, lang)]:
+                    affected.add((parent, lang))    # its listing shows the summary
+            for key in changed:
+                affected.update(self.readers.get(key, ()))
+            if self.staging is not None:
+                self.staging.mkdir(parents=True, exist_ok=True)
+            pages = [site.page(*key) for key in affected if site.page(*key) is not None]
+            output.problems += self.render_pages(sorted(pages, key=lambda p: (p.path, p.lang)), output)
+            self.finish(output)
+        finally:
+            if output.problems:
+                self.site, self.meta, self.ids, self.rendered = before
+                self.renderer.rebind(self.site)
         return output
+
+    @property
+    def readers(self) -> dict[tuple[str, str], set[tuple[str, str]]]:
+        """(key, lang) -> the pages whose last render printed that page's HTML."""
+        if self._readers is None:
+            self._readers = {}
+            for reader, meta in self.rendered.items():
+                for key, lang, _ in meta.reads:
+                    self._readers.setdefault((key, lang), set()).add(reader)
+        return self._readers
 
     # --- Markdown ---------------------------------------------------------------------------------
 
     def convert_all(self) -> list[Problem]:
+        return self.convert_pages(self.site.pages)
+
+    def convert_pages(self, pages) -> list[Problem]:
         memo, problems, todo = self.cache.memo, [], []
         allow_html = self.site.config.allow_html
-        for page in self.site.pages:
+        for page in pages:
             if page.missing or not page.body.strip():
                 self.meta[(page.key, page.lang)] = EMPTY
                 continue
@@ -171,7 +225,7 @@ class IncrementalRenderer:
                 self.cache.blobs.put(meta.key, html)
                 self.html[meta.key] = html
             self.meta[(page.key, page.lang)] = meta
-        return problems + [p for meta in self.meta.values() for p in meta.problems]
+        return problems + [p for page in pages for p in self.meta[(page.key, page.lang)].problems]
 
     def convert_and_store(self, item: tuple) -> tuple[ConvertedMeta, tuple[str, str] | None]:
         """In a worker: convert one page and store its HTML on disk, so only the small meta travels back
@@ -191,19 +245,24 @@ class IncrementalRenderer:
     # --- templates --------------------------------------------------------------------------------
 
     def render_all(self, output: Output) -> list[Problem]:
-        memo = self.cache.memo
-        manifest = self.manifest = memo.store("manifest")
-        contexts = self.context_digests()
+        self.manifest = self.cache.memo.store("manifest")
+        self.contexts = self.context_digests()
         self.ids: dict[str, frozenset] = {}
-        todo = []
-        for page in self.site.pages:
+        self.rendered: dict[tuple[str, str], RenderedMeta] = {}
+        return self.render_pages(self.site.pages, output)
+
+    def render_pages(self, pages, output: Output) -> list[Problem]:
+        """Render what the memo does not already hold on disk; the rest is reported unchanged."""
+        memo, manifest, todo = self.cache.memo, self.manifest, []
+        for page in pages:
             path = output_file(page.path)
-            key = self.render_key(page, contexts[page.lang])
+            key = self.render_key(page, self.contexts[page.lang])
             cached = memo.get("render", key)
             if cached is not None and self.reads_hold(cached.reads) and self.on_disk(path, cached.output, manifest):
                 output.files[path] = UNCHANGED
                 output.digests[path] = cached.output
                 self.ids[path] = cached.ids
+                self.rendered[(page.key, page.lang)] = cached
             else:
                 todo.append((page, key))
         problems = []
@@ -215,7 +274,10 @@ class IncrementalRenderer:
             problems += page_problems
             if not page_problems:
                 reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)
-                memo.put("render", key, RenderedMeta(digest_, ids, reads))
+                self.rendered[(page.key, page.lang)] = RenderedMeta(digest_, ids, reads)
+                for read in reads if self._readers is not None else ():   # a reader no longer reading costs a check
+                    self._readers.setdefault(read[:2], set()).add((page.key, page.lang))
+                memo.put("render", key, self.rendered[(page.key, page.lang)])
         return problems
 
     def render_and_stage(self, item: tuple) -> tuple:
@@ -245,9 +307,11 @@ class IncrementalRenderer:
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
     def render_key(self, page: Page, context: str) -> str:
-        children = [self.meta.get((c.key, c.lang), EMPTY).key for c in self.site.children(page.key, page.lang)] \
-            if page.is_section else []
-        return digest(context, identity(page), self.meta.get((page.key, page.lang), EMPTY).key, children)
+        """The page's identity is in the context (the structure); a section lists its children's summaries.
+        A render that printed another page's HTML names that page in its reads, checked on reuse."""
+        children = [(c.key, self.meta.get((c.key, c.lang), EMPTY).summary)
+                    for c in self.site.children(page.key, page.lang)] if page.is_section else []
+        return digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
         return all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)

@@ -24,7 +24,7 @@ DATA_EXPRESSION = re.compile(r"^data\.(?P<path>[\w.-]+)\s*(?:\|\s*(?P<filter>len
 
 @dataclass(frozen=True)
 class Link:
-    """A link from a page body to a page of the site, kept so that fragments can be checked after rendering."""
+    """A link from a page body to an anchor on a page of the site, kept so that it can be checked after rendering."""
     target_key: str | None   # source path of the target page, None for a link to a fragment of the same page
     fragment: str
     line: int
@@ -100,7 +100,8 @@ class ConversionState:
         if key is None:
             self.problem(target, f"the link '{parts.path}' leads to no page", result)
             return "#"
-        self.links.append(Link(key, parts.fragment, self.line_of(target)))
+        if parts.fragment:
+            self.links.append(Link(key, parts.fragment, self.line_of(target)))
         return result + (f"#{parts.fragment}" if parts.fragment else "")
 
 

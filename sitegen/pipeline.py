@@ -17,22 +17,27 @@ class BuildResult:
     site: Site
     report: WriteReport
     missing_translations: tuple[Page, ...]
+    renderer: IncrementalRenderer   # holds the loaded site and what it rendered: the preview keeps it
 
 
 def render_site(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-                cache: BuildCache | None = None) -> tuple[Site, Output]:
+                cache: BuildCache | None = None) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written."""
     cache = cache or BuildCache(root)
     cache.begin()
     site = load_site(root, base_url, drafts, cache.memo)
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
     output = renderer.render()
+    check_output(output, renderer, cache)
+    return site, output, renderer
+
+
+def check_output(output: Output, renderer: IncrementalRenderer, cache: BuildCache) -> None:
     output.discard = renderer.discard_staging
     if output.problems:
         renderer.discard_staging()
         cache.save()   # what was converted stays valid even though nothing is written
         raise BuildError(output.problems)
-    return site, output
 
 
 def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
@@ -40,13 +45,35 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped."""
     cache = cache or BuildCache(root)
-    site, output = render_site(root, base_url, drafts, production, cache)
+    site, output, renderer = render_site(root, base_url, drafts, production, cache)
+    report, stats = write(output, site, cache, remove_stale=True)
+    cache.save()
+    result = BuildResult(site, report, tuple(output.missing_translations), renderer)
+    if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
+        save_record(snapshot, root, stats, result_messages(result))
+    return result
+
+
+def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, str]]) -> BuildResult:
+    """The preview after saves that changed only page bodies (`site` has the new ones): convert those pages,
+    re-render the pages that show them, write what differs. The memo is saved by the next full build;
+    until then a later build simply does this work again."""
+    renderer, cache = previous.renderer, previous.renderer.cache
+    output = renderer.update(site, changed)
+    check_output(output, renderer, cache)
+    report, _ = write(output, site, cache, remove_stale=False)
+    return BuildResult(site, report, previous.missing_translations, renderer)
+
+
+def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool) -> tuple[WriteReport, dict]:
+    """Write the differences and record each file in the manifest; returns every output file's
+    (size, mtime_ns) as the writer left it, for the no-change record."""
     try:
-        report = write_output(output.files, site.config.path("output"))
+        report = write_output(output.files, site.config.path("output"), remove_stale)
     finally:
         output.discard()
     manifest = cache.memo.store("manifest")
-    stats = {}      # every output file's (size, mtime_ns) as the writer left it
+    stats = {}
     for path in output.files:
         if path in report.stats:
             cache.memo.put("manifest", path, (output.digests[path], *report.stats[path]))
@@ -54,11 +81,7 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
             cache.memo.put("manifest", path, manifest[path])   # unchanged and already recorded
         if path in manifest:
             stats[path] = manifest[path][1:]
-    cache.save()
-    result = BuildResult(site, report, tuple(output.missing_translations))
-    if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
-        save_record(snapshot, root, stats, result_messages(result))
-    return result
+    return report, stats
 
 
 def result_messages(result: BuildResult) -> list[str]:

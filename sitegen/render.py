@@ -97,7 +97,18 @@ class SiteRenderer:
     # --- context ----------------------------------------------------------------------------------
 
     def view(self, page: Page) -> PageView:
-        return make_view(self.site, page, lambda: self.contents(page), self.summary(page))
+        return make_view(self.site, page, lambda: self.read_contents(page), self.summary(page))
+
+    def read_contents(self, page: Page) -> tuple[str, str]:
+        """A template printed a page's HTML: that page's conversion becomes part of the render's key."""
+        self.helpers[page.lang].reads.append((page.key, page.lang))
+        return self.contents(page)
+
+    def rebind(self, site: Site) -> None:
+        """The same site with new page bodies (the preview after a save): everything else stays."""
+        self.site = site
+        for helpers in self.helpers.values():
+            helpers.site = site
 
     def page_context(self, page: Page) -> dict[str, Any]:
         site = self.site
@@ -247,10 +258,9 @@ class SiteRenderer:
     def fragment_problems(self, links: dict[tuple[str, str], tuple], ids: dict[str, frozenset]) -> list[Problem]:
         """Every '#anchor' a page body links to must exist in the rendered target page."""
         problems = []
-        for page in self.site.pages:
-            for link in links.get((page.key, page.lang), ()):
-                if not link.fragment:
-                    continue
+        for (key, lang), page_links in sorted(links.items()):
+            page = self.site.page(key, lang)
+            for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
                 found = ids.get(output_file(target.path), frozenset())
                 if link.fragment not in found:

@@ -17,7 +17,8 @@ from urllib.parse import unquote
 from .cache import BuildCache
 from .config import CONFIG_FILE, load_config
 from .errors import BuildError, Problem
-from .pipeline import build
+from .pipeline import BuildResult, build, update_bodies
+from .site import reload_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
 
@@ -30,21 +31,40 @@ class Preview:
         self.problems: tuple[Problem, ...] = ()
         self.lock = threading.Lock()
         self.cache = BuildCache(root)   # kept in memory between saves: only what changed is redone
+        self.last: BuildResult | None = None    # the site as output/ holds it, after a successful build
+        self.pending: set[Path] = set()         # saved files a failed update could not take in yet
 
-    def rebuild(self) -> None:
+    def rebuild(self, changed: Iterable[Path] = ()) -> None:
+        """A full build, or, when the saves changed only page bodies, an update of the pages showing them."""
         with self.lock:
+            pending = self.pending | set(changed)
+            fast = self.last is not None and bool(pending)
             try:
-                result = build(self.root, drafts=True, production=False, cache=self.cache)
-                self.problems = ()
+                reloaded = reload_bodies(self.last.site, pending) if fast else None
+                fast = reloaded is not None
+                if reloaded:
+                    result = update_bodies(self.last, *reloaded)
+                else:
+                    result = build(self.root, drafts=True, production=False, cache=self.cache)
+                    result.renderer.readers    # indexed now rather than on the first save
+                self.last, self.pending, self.problems = result, set(), ()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
             except BuildError as error:
-                self.problems = error.problems
-                for problem in error.problems:
-                    print(problem, file=sys.stderr, flush=True)
+                self.fail(error.problems, pending if fast else None)
             except Exception as error:  # noqa: BLE001 - the preview must survive anything
-                self.problems = (Problem("(generator)", 1, f"internal error: {type(error).__name__}: {error}",
-                                         "run 'python build.py --debug' to see the traceback"),)
-                print(self.problems[0], file=sys.stderr, flush=True)
+                self.fail((Problem("(generator)", 1, f"internal error: {type(error).__name__}: {error}",
+                                   "run 'python build.py --debug' to see the traceback"),), None)
+
+    def fail(self, problems: Iterable[Problem], pending: set[Path] | None) -> None:
+        """After a failed update the site in memory is still what output/ holds; the files it could not take
+        in are tried again with the next save. After a failed full build, the next save builds in full."""
+        self.problems = tuple(problems)
+        if pending is None:
+            self.last, self.pending = None, set()
+        else:
+            self.pending = pending
+        for problem in self.problems:
+            print(problem, file=sys.stderr, flush=True)
 
     def resolve(self, url_path: str) -> Path | None:
         """The file under output/ for a URL path, or None. Nothing outside output/ is ever served."""
@@ -67,10 +87,15 @@ class Preview:
         return self.resolve(f"{language}/404.html") or self.resolve("404.html")
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """A WSGI application: livereload wraps it and adds its reload script to HTML pages."""
+        """A WSGI application: livereload wraps it and adds its reload script to HTML pages. A request made
+        during a rebuild waits for it, so no page is served half-way between two versions of the site."""
         path = environ.get("PATH_INFO", "/")
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             return respond(start_response, "405 Method Not Allowed", b"", "text/plain")
+        with self.lock:
+            return self.answer(path, start_response)
+
+    def answer(self, path: str, start_response: Callable) -> Iterable[bytes]:
         file = self.resolve(path)
         is_page = file is None or file.suffix == ".html"
         if self.problems and is_page:
@@ -131,8 +156,8 @@ def serve(root: Path, host: str, port: int) -> int:
     preview.rebuild()
     loop = IOLoop.current()
 
-    def changed() -> None:
-        preview.rebuild()
+    def changed(paths: set[Path]) -> None:
+        preview.rebuild(paths)
         loop.add_callback(LiveReloadHandler.reload_waiters)
 
     folders = [config.path(name) for name in WATCHED if config.path(name).is_dir()]
@@ -144,7 +169,7 @@ def serve(root: Path, host: str, port: int) -> int:
     return 0
 
 
-def start_watching(paths: list[Path], recursive: bool, on_change: Callable[[], None],
+def start_watching(paths: list[Path], recursive: bool, on_change: Callable[[set[Path]], None],
                    only: tuple[Path, ...] = ()) -> None:
     """Rebuild once per burst of saves (watchfiles, on inotify, groups changes within 30 ms); a save made
     during a rebuild is queued by the watcher and starts the next one, so none is lost."""
@@ -156,8 +181,8 @@ def start_watching(paths: list[Path], recursive: bool, on_change: Callable[[], N
         return (not wanted or path in wanted) and not path.endswith(("~", ".swp", ".swx"))
 
     def loop() -> None:
-        for _ in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive, debounce=30, step=10,
-                                  raise_interrupt=False):
-            on_change()
+        for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive, debounce=30, step=10,
+                                        raise_interrupt=False):
+            on_change({Path(path) for _, path in changes})
 
     threading.Thread(target=loop, daemon=True, name="watch").start()

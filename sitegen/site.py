@@ -4,17 +4,18 @@ Nothing here renders or writes; every problem found is collected and raised toge
 """
 from __future__ import annotations
 
+import bisect
 import datetime
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .cache import Memo
 from .clock import build_date
 from .config import Config, load_config
-from .content import SECTION_INDEX, SourcePage, load_pages
+from .content import SECTION_INDEX, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
 from .files import relative, walk
@@ -71,13 +72,24 @@ class Site:
     drafts: bool
     draft_keys: frozenset[str]
     by_key: Mapping[tuple[str, str], Page] = field(default_factory=dict)
+    sources: Mapping[tuple[str, str], SourcePage] = field(default_factory=dict)   # as the files say
+    child_keys: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # in listing order
 
     def page(self, key: str, lang: str) -> Page | None:
         return self.by_key.get((key, lang))
 
     def children(self, key: str, lang: str) -> list[Page]:
-        return sorted((p for p in self.pages if p.parent_key == key and p.lang == lang and not p.missing),
-                      key=lambda p: (p.weight, p.title.casefold()))
+        return [self.by_key[(child, lang)] for child in self.child_keys.get((key, lang), ())]
+
+
+def child_index(pages: Iterable[Page]) -> Mapping[tuple[str, str], tuple[str, ...]]:
+    """Each section's published children, by weight, then title; built once, since sections ask often."""
+    children: dict[tuple[str, str], list[Page]] = {}
+    for page in pages:
+        if page.parent_key is not None and not page.missing:
+            children.setdefault((page.parent_key, page.lang), []).append(page)
+    return MappingProxyType({section: tuple(p.key for p in sorted(found, key=lambda p: (p.weight, p.title.casefold())))
+                             for section, found in children.items()})
 
 
 def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Memo | None = None) -> Site:
@@ -108,7 +120,38 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
     return Site(config, tuple(pages), tuple(aliases), data, MappingProxyType(catalogs), templates, static_files,
-                build_date(root), drafts, draft_keys, by_key)
+                build_date(root), drafts, draft_keys, by_key, MappingProxyType({(s.key, s.lang): s for s in sources}),
+                child_index(pages))
+
+
+def reload_bodies(site: Site, paths: Iterable[Path]) -> tuple[Site, list[tuple[str, str]]] | None:
+    """The site after these files were saved, if they are existing pages whose bodies alone changed, with
+    the (key, lang) of each; else None. A file that is no longer valid raises BuildError as a build would."""
+    config = site.config
+    content_dir, data_dir = config.path("content"), data_folder(config)
+    sources = []
+    for path in paths:
+        if path.suffix != ".md" or not path.is_relative_to(content_dir) or path.is_relative_to(data_dir) \
+                or not path.is_file():
+            return None
+        sources.append(load_page(path, content_dir, config.language_codes, config.root, config.max_file_bytes))
+    changed = with_bodies(site, sources)
+    return (changed, [(source.key, source.lang) for source in sources]) if changed else None
+
+
+def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
+    """The site with these files' new bodies, or None when anything else in them changed (a title, a
+    slug, a date...): then the pages, their URLs and everything listing them must be worked out again."""
+    pages, by_key, known = list(site.pages), site.by_key.copy(), site.sources.copy()
+    for source in sources:
+        key = (source.key, source.lang)
+        old, page = known.get(key), by_key.get(key)
+        if old is None or page is None or page.missing or replace(old, body="") != replace(source, body=""):
+            return None
+        known[key] = source
+        by_key[key] = replace(page, body=source.body)
+        pages[bisect.bisect_left(pages, (page.path, page.lang), key=lambda p: (p.path, p.lang))] = by_key[key]
+    return replace(site, pages=tuple(pages), by_key=MappingProxyType(by_key), sources=MappingProxyType(known))
 
 
 def check_templates(templates: tuple[str, ...], sources: list[SourcePage], config: Config) -> list[Problem]:

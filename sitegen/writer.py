@@ -63,14 +63,16 @@ def same_bytes(path: Path, data: "bytes | Staged") -> bool:
         return False
 
 
-def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path) -> WriteReport:
+def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path,
+                 remove_stale: bool = True) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
-    so rsync-style deploys copy only what changed."""
+    so rsync-style deploys copy only what changed. remove_stale=False: files is only part of the site
+    (the preview after a body edit), so nothing else is removed and output/ need not be listed."""
     for path in files:
         if not is_inside(path):
             raise ValueError(f"refusing to write outside the output folder: {path}")
     output_dir.mkdir(parents=True, exist_ok=True)
-    before = existing_files(output_dir)
+    before = existing_files(output_dir) if remove_stale else set()
     written = unchanged = 0
     stats = {}
     for path in sorted(files):
@@ -90,7 +92,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
             written += 1
         status = os.stat(target)
         stats[path] = (status.st_size, status.st_mtime_ns)
-    stale = sorted(before - set(files))
+    stale = sorted(before - set(files)) if remove_stale else []
     for path in stale:
         (output_dir / path).unlink(missing_ok=True)
     remove_empty_folders(output_dir, {posixpath_parent(path) for path in stale})

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from conftest import run_build, write_site
+from conftest import FILES, run_build, write_site
 from sitegen.errors import BuildError
 from sitegen.pipeline import build
+from sitegen.serve import Preview
 
 WORDS = st.sampled_from(["Łódź", "współpraca", "klaster", "energy", "region", "żółw", "partner", "ąę"])
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
@@ -27,16 +28,16 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def clean_build(root: Path) -> dict[str, bytes] | str:
+def clean_build(root: Path, **options) -> dict[str, bytes] | str:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "site"
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".cache"))
-        return built(copy)
+        return built(copy, **options)
 
 
-def built(root: Path) -> dict[str, bytes] | str:
+def built(root: Path, **options) -> dict[str, bytes] | str:
     try:
-        build(root)
+        build(root, **options)
     except BuildError as error:
         return "\n".join(str(p) for p in error.problems).replace(str(root), "")
     return tree(root / "output")
@@ -64,6 +65,13 @@ class Edits(RuleBasedStateMachine):
         if path.exists():
             head, _, body = path.read_text().partition("\n---\n")
             self.write(page, f"{head}\n---\n{body}\n{text}\n")
+
+    @rule(page=st.sampled_from(PAGES), text=TEXT, link=st.sampled_from(["/about.md", "/missing.md"]))
+    def replace_body_with_link(self, page, text, link):
+        path = self.root / page
+        if path.exists():
+            head = path.read_text().partition("\n---\n")[0]
+            self.write(page, f"{head}\n---\n[{text}]({link})\n")
 
     @rule(page=st.sampled_from(PAGES), title=TEXT)
     def edit_title(self, page, title):
@@ -117,6 +125,61 @@ Edits.TestCase.settings = settings(max_examples=12, stateful_step_count=6, deadl
                                    suppress_health_check=[HealthCheck.too_slow])
 TestIncrementalBuilds = Edits.TestCase
 
+# Templates that show other pages' summaries and HTML, so that a body edit reaches pages besides its own.
+SHOWING_OTHERS = {
+    "templates/section.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}<ul>{% for c in children %}"
+                              "<li><a href=\"{{ c.url }}\">{{ c.title }}</a> {{ c.summary }}</li>{% endfor %}</ul>{% endblock %}",
+    "templates/home.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}"
+                           "{% for n in children_of('news/_index.md') %}<article>{{ n.content }}</article>{% endfor %}{% endblock %}",
+}
+
+
+class PreviewEdits(Edits):
+    """The preview keeps the site in memory and, after a save that changed only page bodies, re-renders
+    just the pages that show them. After every step its output/ equals a clean preview build."""
+
+    @initialize()
+    def make_site(self):
+        super().make_site()
+        for path, text in SHOWING_OTHERS.items():
+            self.write(path, text)
+        self.preview = Preview(self.root, self.root / "output")
+        self.saved: set[Path] = set()
+
+    def write(self, path: str, text: str) -> None:
+        super().write(path, text)
+        if hasattr(self, "saved"):
+            self.saved.add(self.root / path)
+
+    @rule(page=st.sampled_from(PAGES + ["content/_index.en.md", "content/news/first.en.md"]), text=TEXT)
+    def edit_first_paragraph(self, page, text):
+        path = self.root / page
+        if path.exists():
+            head, _, body = path.read_text().partition("\n---\n")
+            self.write(page, f"{head}\n---\n{text}\n\n{body}")
+
+    @rule(page=st.sampled_from(PAGES[2:] + ["content/projects/new-1.pl.md", "content/projects/new-1.en.md"]))
+    def delete_page(self, page):
+        (self.root / page).unlink(missing_ok=True)
+        self.saved.add(self.root / page)
+
+    @invariant()
+    def incremental_equals_clean(self):
+        if not hasattr(self, "preview"):
+            return
+        self.preview.rebuild(self.saved)
+        self.saved = set()
+        expected = clean_build(self.root, drafts=True, production=False)
+        if isinstance(expected, str):
+            assert {str(p) for p in self.preview.problems} == set(expected.splitlines())
+        else:
+            assert self.preview.problems == ()
+            assert tree(self.root / "output") == expected
+
+
+PreviewEdits.TestCase.settings = Edits.TestCase.settings
+TestPreviewUpdates = PreviewEdits.TestCase
+
 
 def backdate_sources(root: Path) -> None:
     """Sources saved within two seconds of a build are never trusted by stat alone (git's 'racy' case)."""
@@ -147,3 +210,37 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(sit
     page.write_text(page.read_text().replace("We have", "Today we have"))
     assert "built " in run_build(site_root).stderr
     assert "Today we have" in (output / "en/about/index.html").read_text()
+
+
+def test_a_preview_update_that_failed_leaves_nothing_behind(tmp_path, monkeypatch):
+    """A save the preview refused must not count as taken in: when the next save fixes it, every page
+    that shows the page is brought up to date, even if the fix shows the same summary as the refused save."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    root = write_site(tmp_path / "site", {**FILES, **SHOWING_OTHERS})
+    preview = Preview(root, root / "output")
+    preview.rebuild()
+    page = root / "content/projects/alpha.en.md"
+    for link, problems in (("/missing.md", 1), ("/about.md", 0)):
+        page.write_text(f"---\ntitle: Project Alpha\n---\n[Fresh words]({link})\n", encoding="utf-8")
+        preview.rebuild({page})
+        assert len(preview.problems) == problems
+    assert "Fresh words" in (root / "output/en/projects/index.html").read_text(encoding="utf-8")
+    assert tree(root / "output") == clean_build(root, drafts=True, production=False)
+
+
+def test_the_preview_keeps_the_site_in_memory_while_only_bodies_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    root = write_site(tmp_path / "site")
+    preview = Preview(root, root / "output")
+    preview.rebuild()
+    loaded = preview.last.renderer
+    page = root / "content/about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    preview.rebuild({page})
+    assert preview.last.renderer is loaded and preview.last.report.written == 1
+    assert "One more sentence." in (root / "output/en/about/index.html").read_text(encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("title: About the programme", "title: About us"),
+                    encoding="utf-8")
+    preview.rebuild({page})   # a title is shown in menus and listings: everything is worked out again
+    assert preview.last.renderer is not loaded
+    assert "<title>About us</title>" in (root / "output/en/about/index.html").read_text(encoding="utf-8")
