@@ -40,6 +40,7 @@ class Memo:
         self.folder = folder
         self.loaded: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
+        self.changed: set[str] = set()     # kinds with an entry added or replaced since the last save
 
     def store(self, kind: str) -> dict:
         """All entries of a kind, for looking at; only get and put mark an entry as used."""
@@ -64,7 +65,10 @@ class Memo:
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        self.store(kind)[key] = value
+        store = self.store(kind)
+        if store.get(key) != value:
+            self.changed.add(kind)
+        store[key] = value
         self.used.setdefault(kind, {})[key] = value
 
     def begin(self) -> None:
@@ -76,11 +80,14 @@ class Memo:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for kind, entries in self.used.items():
+            if kind not in self.changed and len(entries) == len(self.loaded[kind]):
+                continue    # the same entries as on disk: rewriting a big store costs more than the build
             self.loaded[kind] = dict(entries)
             temporary = self.folder / f".{kind}.{os.getpid()}.tmp"
             with temporary.open("wb") as handle:
                 pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / f"{kind}.pickle")
+        self.changed.clear()
 
 
 class BlobStore:

@@ -9,6 +9,7 @@ from typing import Any, Iterator, Mapping
 
 from babel import Locale
 
+from .cache import CODE, Memo, digest
 from .config import Collection, Config
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
@@ -46,7 +47,18 @@ def data_folder(config: Config) -> Path:
     return config.path("content") / DATA_FOLDER
 
 
-def load_data(config: Config, files: list[Path]) -> tuple[Data, list[Problem]]:
+def parsed_yaml(text: str, shown: str, memo: Memo | None) -> Any:
+    """A data file's YAML with line numbers, memoised by its exact text: parsing is the slow part."""
+    key = digest(CODE, shown, text.encode("utf-8")) if memo else ""
+    cached = memo.get("yaml", key) if memo else None
+    if cached is None:
+        cached = load_yaml(text, shown)
+        if memo:
+            memo.put("yaml", key, cached)
+    return cached
+
+
+def load_data(config: Config, files: list[Path], memo: Memo | None = None) -> tuple[Data, list[Problem]]:
     problems: list[Problem] = []
     sources: dict[str, str] = {}
     raw: dict[str, Any] = {}
@@ -58,7 +70,7 @@ def load_data(config: Config, files: list[Path]) -> tuple[Data, list[Problem]]:
                                     "move other files to static/"))
             continue
         try:
-            raw[path.stem] = load_yaml(read_text(path, config.root, config.max_file_bytes), shown)
+            raw[path.stem] = parsed_yaml(read_text(path, config.root, config.max_file_bytes), shown, memo)
             sources[path.stem] = shown
         except BuildError as error:
             unreadable.add(path.stem)

@@ -99,7 +99,7 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
     page_files = walk(content_dir, root, skip=(data_dir,))
     sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes,
                                        memo)
-    data, data_problems = load_data(config, walk(data_dir, root))
+    data, data_problems = load_data(config, walk(data_dir, root), memo)
     catalogs = {}
     for language in config.languages:
         try:
