@@ -1,12 +1,13 @@
 """Memoised pure work, keyed by a hash of everything the work read.
 
 If a key covers every input, the cache can be slow to help but never wrong. Every key includes a
-hash of the generator's own source, so a changed generator starts afresh. The folder is git-ignored
-and safe to delete at any time; a damaged file is ignored.
+hash of the generator's own source and its libraries' versions, so a changed generator starts afresh.
+The folder is git-ignored and safe to delete at any time; a damaged file is ignored.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import pickle
 from pathlib import Path
@@ -24,9 +25,21 @@ def digest(*parts: Any) -> str:
     return hasher.hexdigest()
 
 
+LIBRARIES = ("jinja2", "markdown", "babel", "pyyaml", "minify_html", "rcssmin")
+
+
 def _code_digest() -> str:
+    """The generator's source and the versions of the libraries whose output it keeps."""
     package = Path(__file__).resolve().parent
-    return digest(*[(p.name, p.read_bytes()) for p in sorted(package.glob("*.py"))])
+    return digest(*[(p.name, p.read_bytes()) for p in sorted(package.glob("*.py"))],
+                  *[version(name) for name in LIBRARIES])
+
+
+def version(library: str) -> str:
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 CODE = _code_digest()

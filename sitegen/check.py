@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .catalogs import catalog_problems
+from .content import read_body
 from .errors import BuildError, Problem
 from .cache import BuildCache
 from .incremental import IncrementalRenderer
@@ -23,14 +24,15 @@ def check_site(root: Path) -> list[Problem]:
     output = renderer.render()
     problems = list(output.problems)
     problems += untranslated_pages(site)
+    root, limit = site.config.root, site.config.max_file_bytes
     for page in site.pages:
         if not page.missing:
             html_text = content(output.files[output_file(page.path)]).decode("utf-8", "replace")
-            problems += markup_problems(page, html_text, MarkupScanner())
+            problems += markup_problems(page, html_text, MarkupScanner(), root, limit)
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)
             images.level = 6
-            problems += markup_problems(page, renderer.contents(page)[0], images)
+            problems += markup_problems(page, renderer.contents(page)[0], images, root, limit)
     problems += catalog_problems(site.config)
     return sorted(set(problems))
 
@@ -86,12 +88,13 @@ HINTS = {"image": "add a description in the brackets: ![what the image shows](pa
          "link": "give the link words that say where it leads"}
 
 
-def markup_problems(page: Page, html_text: str, scanner: MarkupScanner) -> list[Problem]:
+def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Path, max_bytes: int) -> list[Problem]:
     scanner.feed(html_text)
+    body = read_body(root, page.body, max_bytes) if scanner.findings and page.body.file else ""
     problems = []
     for needle, message in scanner.findings:
-        index = page.body.find(needle) if needle else -1
-        line = page.body_line + page.body[:index].count("\n") if index >= 0 else 1
+        index = body.find(needle) if needle else -1
+        line = page.body_line + body[:index].count("\n") if index >= 0 else 1
         kind = "image" if "image" in message else "heading" if "heading" in message else "link"
         problems.append(Problem(page.source, line, message, HINTS[kind]))
     return problems

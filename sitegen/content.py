@@ -25,6 +25,34 @@ FRONT_MATTER: Mapping[str, type] = MappingProxyType({
 
 
 @dataclass(frozen=True)
+class Body:
+    """Where a page's Markdown is, and its digest; the text itself is read only when the page is converted,
+    so that a big site's bodies are never all in memory."""
+    file: str              # path relative to the project root
+    offset: int            # where the body starts in the file's text
+    digest: str            # of the body text: part of the conversion's key
+    blank: bool            # nothing but white space: nothing to convert
+    placeholders: bool     # has '{{ data... }}' values: the data files are part of the conversion's key
+
+
+NO_BODY = Body("", 0, "", True, False)
+
+
+def body_of(text: str, shown: str, offset: int) -> Body:
+    body = text[offset:]
+    return Body(shown, offset, digest(body.encode("utf-8")), not body.strip(), "{{" in body)
+
+
+def read_body(root: Path, body: Body, max_bytes: int) -> str:
+    """The body's text, as long as the file still holds what the build loaded."""
+    text = read_text(root / body.file, root, max_bytes)[body.offset:]
+    if digest(text.encode("utf-8")) != body.digest:
+        raise BuildError([Problem(body.file, 1, "the file changed while the site was being built",
+                                  "build again once you have saved it")])
+    return text
+
+
+@dataclass(frozen=True)
 class SourcePage:
     """One language version of one page, as its file says."""
     source: str            # path relative to the project root, for messages
@@ -43,7 +71,7 @@ class SourcePage:
     weight: int
     aliases: tuple[tuple[str, int], ...]
     extra: Any
-    body: str
+    body: Body
     body_line: int
 
     @property
@@ -74,7 +102,7 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
     if lang not in languages:
         hint = did_you_mean(lang, languages) or f"use one of: {', '.join(languages)}"
         raise BuildError([Problem(shown, 1, f"unknown language '{lang}' in the file name", hint)])
-    folder = path.parent.relative_to(content_dir).as_posix()
+    folder = relative(path.parent, content_dir) if path.parent != content_dir else "."
     name = match["name"] + ".md"
     return (f"{folder}/{name}" if folder != "." else name), lang
 
@@ -89,7 +117,7 @@ def parse_cached(text: str, shown: str, memo: Memo | None) -> tuple[LineMap, str
         if memo:
             memo.put("source", key, cached)
     meta, body_line, offset = cached
-    return meta, text[offset:], body_line
+    return meta, body_of(text, shown, offset), body_line
 
 
 def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int,

@@ -18,18 +18,19 @@ def is_ignored(name: str) -> bool:
 
 def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
     """Every file under folder, sorted, so that file-system order never matters."""
-    found: list[Path] = []
+    found: list[tuple[str, ...]] = []    # path parts: sorted as Path sorts, at a fraction of the cost
     if not folder.is_dir():
-        return found
+        return []
+    skipped = {str(path) for path in skip}
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        current = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and current / d not in skip)
+        parts = tuple(Path(dirpath).parts)
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and os.path.join(dirpath, d) not in skipped)
         for directory in list(dirnames):
-            if (current / directory).is_symlink():
-                found.append(current / directory)
+            if os.path.islink(os.path.join(dirpath, directory)):
+                found.append((*parts, directory))
                 dirnames.remove(directory)
-        found.extend(current / name for name in filenames if not is_ignored(name))
-    return sorted(found)
+        found.extend((*parts, name) for name in filenames if not is_ignored(name))
+    return [Path(*parts) for parts in sorted(found)]
 
 
 def relative(path: Path, root: Path) -> str:

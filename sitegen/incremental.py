@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from .cache import CODE, BuildCache, digest
-from .errors import Problem
+from .content import read_body
+from .errors import BuildError, Problem
 from .feeds import sitemap
 from .markdown import Link
 from .parallel import parallel_map
@@ -94,6 +95,8 @@ class IncrementalRenderer:
         self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
         self._readers: dict | None = None
         self.extra_digests: dict[str, tuple[bytes, str]] = {}
+        self.data_digest = digest(*[(name, (site.config.root / path).read_bytes())
+                                    for name, path in sorted(site.data.files.items())])
         # Every page's identity (all but its body), the aliases and the drafts: whatever a link or the
         # sitemap can lead to. Editing a page's body leaves it unchanged.
         self.structure = digest(CODE, *[identity(page) for page in site.pages],
@@ -129,7 +132,8 @@ class IncrementalRenderer:
 
     def reconvert(self, page: Page) -> tuple[str, str]:
         """The memo said what the page converts to, but its HTML blob is gone: convert again."""
-        converted, _ = self.renderer.convert(page, self.renderer.expand(page)[0])
+        body = read_body(self.site.config.root, page.body, self.site.config.max_file_bytes)
+        converted, _ = self.renderer.convert(page, self.renderer.expand(page, body)[0])
         return converted.html, converted.toc_html
 
     def render(self) -> Output:
@@ -201,15 +205,14 @@ class IncrementalRenderer:
         return self.convert_pages(self.site.pages)
 
     def convert_pages(self, pages) -> list[Problem]:
-        memo, problems, todo = self.cache.memo, [], []
+        memo, todo = self.cache.memo, []
         allow_html = self.site.config.allow_html
         for page in pages:
-            if page.missing or not page.body.strip():
+            if page.missing or page.body.blank:
                 self.meta[(page.key, page.lang)] = EMPTY
                 continue
-            body, expand_problems = self.renderer.expand(page)
-            problems += expand_problems
-            key = digest(CODE, allow_html, page.lang, page.source, page.body_line, body.encode("utf-8"))
+            key = digest(CODE, allow_html, page.lang, page.source, page.body_line, page.body.digest,
+                         self.data_digest if page.body.placeholders else "")
             cached = memo.get("convert", key)
             if cached is not None and cached.structure == self.structure:
                 self.meta[(page.key, page.lang)] = cached
@@ -218,22 +221,28 @@ class IncrementalRenderer:
                 memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
             else:
-                todo.append((page, body, key))
-        for (page, _, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo)):
-            memo.put("convert", key, meta)
+                todo.append((page, key))
+        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo)):
+            if meta.key:
+                memo.put("convert", key, meta)
             if html is not None:
                 self.cache.blobs.put(meta.key, html)
                 self.html[meta.key] = html
             self.meta[(page.key, page.lang)] = meta
-        return problems + [p for page in pages for p in self.meta[(page.key, page.lang)].problems]
+        return [p for page in pages for p in self.meta[(page.key, page.lang)].problems]
 
     def convert_and_store(self, item: tuple) -> tuple[ConvertedMeta, tuple[str, str] | None]:
-        """In a worker: convert one page and store its HTML on disk, so only the small meta travels back
-        and the parent never holds every page's HTML at once."""
-        page, body, key = item
+        """In a worker: read one page's body, convert it and store its HTML on disk, so only the small meta
+        travels back and the parent never holds every page's body or HTML at once."""
+        page, key = item
+        config = self.site.config
+        try:
+            body, problems = self.renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))
+        except BuildError as error:
+            return replace(EMPTY, problems=tuple(error.problems)), None     # not memoised: it has no key
         converted, resolutions = self.renderer.convert(page, body)
         # The HTML depends on the body and on where its links led: its identity covers both.
-        meta = ConvertedMeta(digest(key, resolutions), converted.links, converted.problems, resolutions,
+        meta = ConvertedMeta(digest(key, resolutions), converted.links, (*problems, *converted.problems), resolutions,
                              self.structure, summarize(converted.html))
         html = (converted.html, converted.toc_html)
         return (meta, None) if self.cache.blobs.write(meta.key, html) else (meta, html)
@@ -301,8 +310,7 @@ class IncrementalRenderer:
         """Per language, a digest of everything any page's render may read besides the page itself."""
         site, config = self.site, self.site.config
         templates = [(name, (config.path("templates") / name).read_bytes()) for name in site.templates]
-        data = [(name, (config.root / path).read_bytes()) for name, path in sorted(site.data.files.items())]
-        shared = digest(CODE, self.production, templates, data, (config.root / "site.yaml").read_bytes(), self.structure,
+        shared = digest(CODE, self.production, templates, self.data_digest, (config.root / "site.yaml").read_bytes(), self.structure,
                         site.build_date, config.base_url, sorted(self.renderer.assets.paths.items()), site.drafts)
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
@@ -324,7 +332,7 @@ class IncrementalRenderer:
         if recorded is None or recorded[0] != expected:
             return False
         try:
-            status = os.stat(self.output_dir / path)
+            status = os.stat(f"{self.output_dir}/{path}")
         except OSError:
             return False
         return (status.st_size, status.st_mtime_ns) == recorded[1:]

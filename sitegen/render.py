@@ -53,8 +53,10 @@ class SiteRenderer:
         converted = self.markdown.convert(page.source, body, page.body_line, recording)
         return converted, tuple(resolutions)
 
-    def expand(self, page: Page) -> tuple[str, list[Problem]]:
-        return expand_data(page.body, self.site.data.views[page.lang], self.formatters[page.lang].number,
+    def expand(self, page: Page, body: str) -> tuple[str, list[Problem]]:
+        if not page.body.placeholders:
+            return body, []
+        return expand_data(body, self.site.data.views[page.lang], self.formatters[page.lang].number,
                            page.source, page.body_line)
 
     def render_page(self, page: Page) -> tuple[bytes, list[Problem], tuple]:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from .cache import Memo
 from .clock import build_date
 from .config import Config, load_config
-from .content import SECTION_INDEX, SourcePage, load_page, load_pages
+from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
 from .files import relative, walk
@@ -41,7 +41,7 @@ class Page:
     template: str
     weight: int
     extra: Any
-    body: str
+    body: Body                     # read from the file only when the page is converted
     body_line: int
     path: str                      # site-relative URL path: 'pl/projekty/smegonet/'
     line: int                      # where the URL is decided: the slug line, or the data record
@@ -146,7 +146,7 @@ def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
     for source in sources:
         key = (source.key, source.lang)
         old, page = known.get(key), by_key.get(key)
-        if old is None or page is None or page.missing or replace(old, body="") != replace(source, body=""):
+        if old is None or page is None or page.missing or replace(old, body=NO_BODY) != replace(source, body=NO_BODY):
             return None
         known[key] = source
         by_key[key] = replace(page, body=source.body)
@@ -222,7 +222,7 @@ class Router:
             key=key, lang=lang, source=source.source, title=source.title, menu_title=source.menu_title,
             description=source.description, date=source.date, draft=source.draft,
             template="missing.html" if missing else template, weight=source.weight, extra=source.extra,
-            body="" if missing else source.body, body_line=source.body_line,
+            body=NO_BODY if missing else source.body, body_line=source.body_line,
             path=f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang)),
             line=source.slug_line, is_section=source.is_section,
             parent_key=self.parent_key(key), missing=missing)
@@ -257,7 +257,7 @@ class Router:
         return Page(
             key=f"{collection}/{record['id']}", lang=lang, source=source, title=title, menu_title=title,
             description="", date=None, draft=False, template=route.template, weight=0, extra=MappingProxyType({}),
-            body="", body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
+            body=NO_BODY, body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
             is_section=False, parent_key=route.parent, record=(collection, record["id"]))
 
 

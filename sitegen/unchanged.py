@@ -8,7 +8,6 @@ The record lives in the cache folder: safe to delete, and ignored when damaged.
 """
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import time
@@ -21,7 +20,6 @@ from .clock import build_date
 
 RECORD = "last-build.json"
 RACY_SECONDS = 2
-LIBRARIES = ("jinja2", "markdown", "babel", "pyyaml", "minify_html", "rcssmin")
 
 
 @dataclass(frozen=True)
@@ -38,13 +36,12 @@ def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
     for name in ("content", "templates", "locales", "static"):
         stat_tree(config.path(name), config.root, files)
     stat_file(config.root / CONFIG_FILE, config.root, files)
-    versions = [version(name) for name in LIBRARIES]
-    key = digest(CODE, versions, production, drafts, config.base_url, build_date(config.root).isoformat())
+    key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat())
     return Snapshot(key, files, taken)
 
 
 def stat_tree(folder: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
-    stack = [str(folder)]
+    stack, prefix = [str(folder)], len(str(root)) + 1
     while stack:
         try:
             entries = os.scandir(stack.pop())
@@ -54,8 +51,12 @@ def stat_tree(folder: Path, root: Path, into: dict[str, tuple[int, int]]) -> Non
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                else:
-                    stat_file(Path(entry.path), root, into)
+                    continue
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                into[entry.path[prefix:]] = (stat.st_size, stat.st_mtime_ns)
 
 
 def stat_file(path: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
@@ -64,13 +65,6 @@ def stat_file(path: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
     except OSError:
         return
     into[os.path.relpath(path, root)] = (stat.st_size, stat.st_mtime_ns)
-
-
-def version(library: str) -> str:
-    try:
-        return importlib.metadata.version(library)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
 
 
 def record_path(root: Path) -> Path:

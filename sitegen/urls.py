@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 # Letters that Unicode decomposition does not reduce to ASCII.
@@ -50,5 +49,4 @@ def normalize_alias(alias: str) -> str | None:
 
 def is_inside(site_path: str) -> bool:
     """True when a site-relative path cannot leave the output folder."""
-    path = PurePosixPath(site_path)
-    return not path.is_absolute() and ".." not in path.parts
+    return not site_path.startswith("/") and ".." not in site_path.split("/")

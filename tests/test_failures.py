@@ -65,3 +65,20 @@ def test_debug_shows_a_traceback_only_when_asked(site_root):
     (site_root / "site.yaml").write_text("title: x\n")
     result = run_build(site_root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_a_page_saved_between_loading_and_converting_fails_the_build_by_name(tmp_path):
+    """Bodies are read again when converted; if the file no longer holds what was loaded, the build says so
+    instead of converting text that the rest of the build never saw."""
+    from conftest import write_site
+    from sitegen.cache import BuildCache
+    from sitegen.incremental import IncrementalRenderer
+    from sitegen.site import load_site
+
+    root = write_site(tmp_path / "site")
+    site = load_site(root)
+    page = root / "content/about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSaved meanwhile.\n", encoding="utf-8")
+    problems = IncrementalRenderer(site, False, BuildCache(None)).render().problems
+    assert [(p.path, p.message) for p in problems] == [
+        ("content/about.en.md", "the file changed while the site was being built")]
