@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +20,7 @@ from .urls import is_safe_slug, slugify
 from .yamlsrc import LineMap
 
 SECTION_INDEX = "_index"
+RACY_SECONDS = 2
 FILE_NAME = re.compile(r"^(?P<name>[^.]+)\.(?P<lang>[^.]+)\.md$")
 FRONT_MATTER: Mapping[str, type] = MappingProxyType({
     "title": str, "slug": str, "description": str, "date": datetime.date, "draft": bool,
@@ -172,9 +176,31 @@ def default_slug(key: str, is_section: bool) -> str:
 def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...], root: Path,
                max_bytes: int, memo: Memo | None = None) -> tuple[list[SourcePage], list[Problem]]:
     pages, problems = [], []
+    settled = time.time_ns() - RACY_SECONDS * 10**9
     for path in files:
+        key = stat_key(path, settled, languages, max_bytes) if memo else None
+        cached = memo.get("page", key) if key else None
+        if cached is not None:
+            pages.append(cached)
+            continue
         try:
             pages.append(load_page(path, content_dir, languages, root, max_bytes, memo))
         except BuildError as error:
             problems.extend(error.problems)
+            continue
+        if key:
+            memo.put("page", key, pages[-1])
     return pages, problems
+
+
+def stat_key(path: Path, settled: int, languages: tuple[str, ...], max_bytes: int) -> str | None:
+    """A loaded page is memoised under its file's size and modification time, as git's index does, so an
+    unchanged file is not even read. A file modified within RACY_SECONDS could change again within the same
+    clock tick unnoticed, and a link could lead anywhere: those are always read."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(status.st_mode) or status.st_mtime_ns > settled:
+        return None
+    return digest(CODE, str(path), status.st_size, status.st_mtime_ns, status.st_ino, languages, max_bytes)

@@ -53,10 +53,22 @@ def check_keys(mapping: LineMap, known: Any, where: str, path: str, problems: li
             problems.append(Problem(path, mapping.line_of(key), f"unknown key '{key}' in {where}", hint))
 
 
+class ReadOnlyDict(dict):
+    """A dict that refuses changes; unlike MappingProxyType it can be pickled, so loaded pages can be memoised."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("this mapping is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):
+        return ReadOnlyDict, (dict(self),)
+
+
 def freeze(value: Any) -> Any:
-    """A read-only deep copy: mappings become MappingProxyType, lists become tuples."""
+    """A read-only deep copy: mappings become ReadOnlyDict, lists become tuples."""
     if isinstance(value, dict):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+        return ReadOnlyDict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list):
         return tuple(freeze(v) for v in value)
     return value

@@ -50,6 +50,10 @@ class Edits(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
         self.counter = 0
+        # Every save gets its own modification time, long enough ago that loaded pages are memoised by
+        # their file's status: unchanged files are then not read at all, and a changed one must be.
+        self.clock = time.time() - 3600
+        backdate_sources(self.root)
 
     def teardown(self):
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -58,6 +62,8 @@ class Edits(RuleBasedStateMachine):
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        self.clock += 1
+        os.utime(target, (self.clock, self.clock))
 
     @rule(page=st.sampled_from(PAGES), text=TEXT)
     def edit_body(self, page, text):
