@@ -10,6 +10,7 @@ import hashlib
 import importlib.metadata
 import os
 import pickle
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -46,26 +47,41 @@ CODE = _code_digest()
 
 
 class Memo:
-    """Stores of key -> value, one pickle per kind, loaded on first use. Only entries used by the
-    last build are kept, so the cache does not grow without bound."""
+    """Stores of key -> value, one per kind, loaded on first use. Only entries used by the last build are
+    kept, so the cache does not grow without bound. Each store is split in SHARDS files by key, and only
+    the files whose entries changed are written again: one edited page rewrites a sixteenth of a store."""
+
+    SHARDS = 16
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.loaded: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
-        self.changed: set[str] = set()     # kinds with an entry added or replaced since the last save
+        self.sizes: dict[str, list[int]] = {}           # entries per shard file, as on disk
+        self.changed: set[tuple[str, int]] = set()     # (kind, shard) with an entry added or replaced
+
+    @classmethod
+    def shard(cls, key: str) -> int:
+        return zlib.crc32(key.encode("utf-8")) % cls.SHARDS
 
     def store(self, kind: str) -> dict:
         """All entries of a kind, for looking at; only get and put mark an entry as used."""
         if kind not in self.loaded:
-            self.loaded[kind] = self.read(kind)
+            self.loaded[kind], self.sizes[kind] = {}, [0] * self.SHARDS
+            for shard in range(self.SHARDS):
+                entries = self.read(kind, shard)
+                self.loaded[kind].update(entries)
+                self.sizes[kind][shard] = len(entries)
         return self.loaded[kind]
 
-    def read(self, kind: str) -> dict:
+    def path(self, kind: str, shard: int) -> Path:
+        return self.folder / f"{kind}.{shard:x}.pickle"
+
+    def read(self, kind: str, shard: int) -> dict:
         if self.folder is None:
             return {}
         try:
-            with (self.folder / f"{kind}.pickle").open("rb") as handle:
+            with self.path(kind, shard).open("rb") as handle:
                 value = pickle.load(handle)
             return value if isinstance(value, dict) else {}
         except Exception:  # noqa: BLE001 - a damaged or old cache is simply not used
@@ -80,7 +96,7 @@ class Memo:
     def put(self, kind: str, key: str, value: Any) -> None:
         store = self.store(kind)
         if store.get(key) != value:
-            self.changed.add(kind)
+            self.changed.add((kind, self.shard(key)))
         store[key] = value
         self.used.setdefault(kind, {})[key] = value
 
@@ -93,14 +109,22 @@ class Memo:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for kind, entries in self.used.items():
-            if kind not in self.changed and len(entries) == len(self.loaded[kind]):
-                continue    # the same entries as on disk: rewriting a big store costs more than the build
+            shards: list[dict] = [{} for _ in range(self.SHARDS)]
+            for key, value in entries.items():
+                shards[self.shard(key)][key] = value
+            for shard, kept in enumerate(shards):
+                # Same count as on disk and nothing replaced: the very same entries, no need to write.
+                if (kind, shard) in self.changed or len(kept) != self.sizes[kind][shard]:
+                    self.write(kind, shard, kept)
             self.loaded[kind] = dict(entries)
-            temporary = self.folder / f".{kind}.{os.getpid()}.tmp"
-            with temporary.open("wb") as handle:
-                pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / f"{kind}.pickle")
         self.changed.clear()
+
+    def write(self, kind: str, shard: int, entries: dict) -> None:
+        temporary = self.folder / f".{kind}.{shard:x}.{os.getpid()}.tmp"
+        with temporary.open("wb") as handle:
+            pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path(kind, shard))
+        self.sizes[kind][shard] = len(entries)
 
 
 class BlobStore:
