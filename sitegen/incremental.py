@@ -86,7 +86,10 @@ def identity(page: Page) -> tuple:
 class IncrementalRenderer:
     def __init__(self, site: Site, production: bool, cache: BuildCache, output_dir: Path | None = None):
         self.site, self.cache, self.output_dir = site, cache, output_dir
-        self.renderer = SiteRenderer(site, production)
+        compiled = cache.blobs.folder.parent / "templates" if cache.blobs.folder else None
+        if compiled is not None:
+            compiled.mkdir(parents=True, exist_ok=True)
+        self.renderer = SiteRenderer(site, production, compiled)
         self.renderer.contents = self.contents
         self.renderer.summary = lambda page: self.meta.get((page.key, page.lang), EMPTY).summary
         self.production = production

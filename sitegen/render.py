@@ -24,9 +24,11 @@ ID_ATTRIBUTE = re.compile(r"""\sid=["']?([^"'\s>]+)""")
 
 
 class SiteRenderer:
-    def __init__(self, site: Site, production: bool = False):
-        """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable."""
+    def __init__(self, site: Site, production: bool = False, compiled: Path | None = None):
+        """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable.
+        compiled: a folder where Jinja keeps compiled templates between builds."""
         self.site = site
+        self.bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
         self.production = production
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html)
@@ -211,7 +213,7 @@ class SiteRenderer:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
             autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode)
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
         helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         self.helpers[lang] = helpers
