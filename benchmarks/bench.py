@@ -3,8 +3,9 @@
 For each size it makes a synthetic site (benchmarks/make_site.py), then times, as the median of
 --runs runs with the spread: a cold build, a rebuild with nothing changed, rebuilds after editing one
 page's body, one page's title, one partner record and base.html, the time from saving a page to the
-preview answering with it, and the peak memory of the whole process tree. It also measures the
-Markdown-conversion floor: Python-Markdown alone over the same pages on every core.
+preview answering with it (text added at the end, and as a new first paragraph), and the peak memory
+of the whole process tree. It also measures the Markdown-conversion floor: Python-Markdown alone over
+the same pages on every core.
 """
 from __future__ import annotations
 
@@ -113,8 +114,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def preview_latency(root: Path, runs: int) -> list[float]:
-    """Seconds from saving a page to the preview server answering with the new text."""
+def preview_latency(root: Path, runs: int, first_paragraph: bool = False) -> list[float]:
+    """Seconds from saving a page to the preview server answering with the new text: added at the end of
+    the body, or (first_paragraph) as a new first paragraph, which changes the summary its section lists."""
     port = free_port()
     server = subprocess.Popen(BUILD + ["--root", str(root), "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -126,8 +128,10 @@ def preview_latency(root: Path, runs: int) -> list[float]:
         for run in range(runs):
             marker = f"latency-marker-{run}-{time.time_ns()}"
             text = page.read_text(encoding="utf-8")
+            head, _, body = text.partition("\n---\n")
+            edited = f"{head}\n---\n{marker}\n\n{body}" if first_paragraph else f"{text}\n{marker}\n"
             start = time.perf_counter()
-            page.write_text(text + f"\n{marker}\n", encoding="utf-8")
+            page.write_text(edited, encoding="utf-8")
             wait_until(lambda: marker.encode() in get(url), 600)
             results.append(time.perf_counter() - start)
             time.sleep(1)
@@ -197,6 +201,8 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path) -> None:
         print(f"rebuild after {name + ':':20s}{summary([r['wall'] for r in results])}")
     latency = preview_latency(root, runs)
     print(f"save -> preview serves new page:   {summary([x * 1000 for x in latency], 'ms')}")
+    latency = preview_latency(root, runs, first_paragraph=True)
+    print(f"  ... first paragraph (summary):   {summary([x * 1000 for x in latency], 'ms')}")
     print(f"peak memory, any build (tree):     {max(peaks) / 2**20:7.0f} MB RSS, {max(peaks_pss) / 2**20:.0f} MB PSS")
 
 

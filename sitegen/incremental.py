@@ -1,7 +1,7 @@
 """Render a whole Site: Markdown, then templates, each in parallel, each memoised.
 
-A conversion is keyed by the page's text with its data values in, and re-validated by repeating the
-link resolutions it made. A page render is keyed by every input it can read: the generator, the
+A conversion is keyed by the digest of the page's body (and the data files, if the body has data
+values in it), and re-validated by repeating the link resolutions it made. Workers read the bodies. A page render is keyed by every input it can read: the generator, the
 templates, the language's catalogue, site.yaml, the data files, the titles and URLs of all pages,
 the build date, the asset names, the page itself, its content and its children's summaries; plus the
 pages whose HTML it printed (page_for, children_of, a child's content), checked again on reuse. When the
