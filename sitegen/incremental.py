@@ -60,6 +60,7 @@ class Output:
     problems: list[Problem] = field(default_factory=list)
     missing_translations: list[Page] = field(default_factory=list)
     discard: Callable[[], None] = lambda: None                 # removes files staged for the writer
+    staging: Path | None = None                                # where they are, in the tree of output/
 
 
 def remove_abandoned(folder: Path) -> None:
@@ -300,7 +301,8 @@ class IncrementalRenderer:
         if not problems and self.on_disk(output_file(page.path), data_digest, self.manifest):
             return UNCHANGED, data_digest, ids, problems, reads   # rendered again, to the same bytes
         if self.staging is not None and not problems:
-            staged = self.staging / digest(page.path)     # one file per output path: the writer moves it
+            staged = self.staging / output_file(page.path)   # the tree output/ will have: the writer moves it
+            staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(data)
             data = Staged(str(staged))
         return data, data_digest, ids, problems, reads

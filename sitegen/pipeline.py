@@ -33,7 +33,7 @@ def render_site(root: Path, base_url: str | None = None, drafts: bool = False, p
 
 
 def check_output(output: Output, renderer: IncrementalRenderer, cache: BuildCache) -> None:
-    output.discard = renderer.discard_staging
+    output.discard, output.staging = renderer.discard_staging, renderer.staging
     if output.problems:
         renderer.discard_staging()
         cache.save()   # what was converted stays valid even though nothing is written
@@ -69,7 +69,7 @@ def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool) -> 
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record."""
     try:
-        report = write_output(output.files, site.config.path("output"), remove_stale)
+        report = write_output(output.files, site.config.path("output"), remove_stale, output.staging)
     finally:
         output.discard()
     manifest = cache.memo.store("manifest")

@@ -64,13 +64,17 @@ def same_bytes(path: Path, data: "bytes | Staged") -> bool:
 
 
 def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path,
-                 remove_stale: bool = True) -> WriteReport:
+                 remove_stale: bool = True, staging: Path | None = None) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
     so rsync-style deploys copy only what changed. remove_stale=False: files is only part of the site
-    (the preview after a body edit), so nothing else is removed and output/ need not be listed."""
+    (the preview after a body edit), so nothing else is removed and output/ need not be listed.
+    staging: the folder where rendered pages wait, each at its path in the tree of output/."""
     for path in files:
         if not is_inside(path):
             raise ValueError(f"refusing to write outside the output folder: {path}")
+    if staging is not None and remove_stale and not os.path.lexists(output_dir) \
+            and not any(data is UNCHANGED for data in files.values()):
+        return move_tree(files, output_dir, staging)
     output_dir.mkdir(parents=True, exist_ok=True)
     before = existing_files(output_dir) if remove_stale else set()
     written = unchanged = 0
@@ -97,6 +101,24 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
         (output_dir / path).unlink(missing_ok=True)
     remove_empty_folders(output_dir, {posixpath_parent(path) for path in stale})
     return WriteReport(written, unchanged, len(stale), stats)
+
+
+def move_tree(files: Mapping[str, "bytes | Staged"], output_dir: Path, staging: Path) -> WriteReport:
+    """A first build: there is no output/ yet, so the staging tree, completed with the files rendered in
+    memory, becomes output/ in one rename instead of one folder and one rename per page."""
+    for path, data in files.items():
+        target = staging / path
+        if isinstance(data, Staged) and data.file == str(target):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content(data))
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, output_dir)
+    stats = {}
+    for path in files:
+        status = os.stat(f"{output_dir}/{path}")
+        stats[path] = (status.st_size, status.st_mtime_ns)
+    return WriteReport(len(files), 0, 0, stats)
 
 
 def posixpath_parent(path: str) -> str:
