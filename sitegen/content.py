@@ -15,6 +15,7 @@ from .cache import CODE, Memo, digest
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
 from .frontmatter import split_front_matter
+from .parallel import parallel_map
 from .schema import check_keys, check_type, freeze
 from .urls import is_safe_slug, slugify
 from .yamlsrc import LineMap
@@ -111,25 +112,12 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
     return (f"{folder}/{name}" if folder != "." else name), lang
 
 
-def parse_cached(text: str, shown: str, memo: Memo | None) -> tuple[LineMap, str, int]:
-    """Front matter and body; the parsed YAML is memoised by the file's exact text."""
-    key = digest(CODE, shown, text.encode("utf-8")) if memo else ""
-    cached = memo.get("source", key) if memo else None
-    if cached is None:
-        split = split_front_matter(text, shown)
-        cached = (split.meta, split.body_line, split.body_offset)
-        if memo:
-            memo.put("source", key, cached)
-    meta, body_line, offset = cached
-    return meta, body_of(text, shown, offset), body_line
-
-
-def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int,
-              memo: Memo | None = None) -> SourcePage:
+def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:
     text = read_text(path, root, max_bytes)   # first: a link leading outside the project is refused by name
     key, lang = parse_file_name(path, content_dir, languages, root)
     shown = relative(path, root)
-    meta, body, body_line = parse_cached(text, shown, memo)
+    split = split_front_matter(text, shown)
+    meta, body, body_line = split.meta, body_of(text, shown, split.body_offset), split.body_line
     problems: list[Problem] = []
     check_keys(meta, FRONT_MATTER, "front matter", shown, problems)
     for name, kind in FRONT_MATTER.items():
@@ -175,22 +163,31 @@ def default_slug(key: str, is_section: bool) -> str:
 
 def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...], root: Path,
                max_bytes: int, memo: Memo | None = None) -> tuple[list[SourcePage], list[Problem]]:
-    pages, problems = [], []
+    """Pages memoised under their file's status come from the memo; the others are read on every core."""
     settled = time.time_ns() - RACY_SECONDS * 10**9
+    pages: list[SourcePage | None] = []
+    todo = []
     for path in files:
         key = stat_key(path, settled, languages, max_bytes) if memo else None
-        cached = memo.get("page", key) if key else None
-        if cached is not None:
-            pages.append(cached)
-            continue
+        pages.append(memo.get("page", key) if key else None)
+        if pages[-1] is None:
+            todo.append((len(pages) - 1, path, key))
+
+    def attempt(item: tuple) -> SourcePage | tuple[Problem, ...]:
         try:
-            pages.append(load_page(path, content_dir, languages, root, max_bytes, memo))
+            return load_page(item[1], content_dir, languages, root, max_bytes)
         except BuildError as error:
-            problems.extend(error.problems)
-            continue
-        if key:
-            memo.put("page", key, pages[-1])
-    return pages, problems
+            return tuple(error.problems)
+
+    problems: list[Problem] = []
+    for (index, _, key), loaded in zip(todo, parallel_map(attempt, todo)):
+        if isinstance(loaded, SourcePage):
+            pages[index] = loaded
+            if key:
+                memo.put("page", key, loaded)
+        else:
+            problems.extend(loaded)
+    return [page for page in pages if page is not None], problems
 
 
 def stat_key(path: Path, settled: int, languages: tuple[str, ...], max_bytes: int) -> str | None:

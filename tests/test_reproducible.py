@@ -76,13 +76,13 @@ def test_parallel_rendering_gives_the_serial_output(site_root, monkeypatch):
     monkeypatch.setattr(parallel.multiprocessing, "get_context",
                         lambda method: type("C", (), {"Pool": staticmethod(lambda n: calls.append(n) or real_pool(n))}))
     build(site_root)
-    assert calls == [2, 2]          # both stages really ran in two workers
+    assert calls == [2, 2, 2]       # loading, converting and rendering really ran in two workers
     assert tree(site_root / "output") == serial
     # A rebuild in workers, where most pages render again to the same bytes, still equals a clean build.
     page = site_root / "content/projects/alpha.en.md"
     page.write_text(page.read_text().replace("title: Project Alpha", "title: Project Alpha renamed"))
     build(site_root)
-    assert len(calls) == 3          # only the renders: no body changed
+    assert len(calls) == 5          # loading (files this fresh are always read) and rendering; no conversion
     rebuilt = tree(site_root / "output")
     shutil.rmtree(site_root / "output")
     shutil.rmtree(site_root / ".cache")
