@@ -10,6 +10,7 @@ import hashlib
 import importlib.metadata
 import os
 import pickle
+import uuid
 import zlib
 from pathlib import Path
 from typing import Any
@@ -128,46 +129,69 @@ class Memo:
 
 
 class BlobStore:
-    """Larger values, one file each, read only when a build needs them."""
+    """Converted HTML, in pack files of up to PACK_SIZE pages each, read only when a build needs them.
+    One file per page would cost a file creation per page, which on some disks is the slowest part of a
+    first build; a pack is written once, by the worker that converted its pages."""
+
+    PACK_SIZE = 64
+    PACKS_KEPT = 8
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.fresh: dict[str, Any] = {}
+        self.fresh: dict[str, Any] = {}        # without a folder: everything stays in memory
+        self.pending: dict[str, Any] = {}      # converted by this process, to be written as self.pack
+        self.pack = ""
+        self.packs: dict[str, dict] = {}       # the last few packs read
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / key[2:]
+    def path(self, pack: str) -> Path:
+        return self.folder / pack[:2] / pack[2:]
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, pack: str) -> Any:
         if key in self.fresh:
             return self.fresh[key]
-        if self.folder is None:
+        if key in self.pending:
+            return self.pending[key]
+        if self.folder is None or not pack:
             return None
-        try:
-            with self.path(key).open("rb") as handle:
-                return pickle.load(handle)
-        except Exception:  # noqa: BLE001 - missing or damaged: the work is simply done again
-            return None
+        if pack not in self.packs:
+            try:
+                with self.path(pack).open("rb") as handle:
+                    self.packs[pack] = pickle.load(handle)
+            except Exception:  # noqa: BLE001 - missing or damaged: the work is simply done again
+                return None
+            if len(self.packs) > self.PACKS_KEPT:
+                del self.packs[next(iter(self.packs))]
+        return self.packs[pack].get(key)
 
     def put(self, key: str, value: Any) -> None:
         self.fresh[key] = value
 
-    def write(self, key: str, value: Any) -> bool:
-        """Store at once (from a worker); False when there is no folder to store in."""
+    def add(self, key: str, value: Any) -> str:
+        """Queue a value (in a worker) and return the name of the pack it will be written in."""
         if self.folder is None:
-            return False
-        target = self.path(key)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, target)
-        return True
+            return ""
+        if not self.pending:
+            self.pack = uuid.uuid4().hex
+        self.pending[key] = value
+        pack = self.pack
+        if len(self.pending) >= self.PACK_SIZE:
+            self.flush()
+        return pack
+
+    def flush(self) -> None:
+        """Write the queued values as one pack (at the end of every chunk of work, and when it is full)."""
+        if not self.pending or self.folder is None:
+            return
+        target = self.path(self.pack)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(self.pending, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+        self.pending = {}
 
     def save(self) -> None:
-        for key, value in self.fresh.items():
-            self.write(key, value)
-        self.fresh.clear()
+        self.flush()
 
 
 class BuildCache:

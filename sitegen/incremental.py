@@ -39,6 +39,7 @@ class ConvertedMeta:
     resolutions: tuple
     structure: str = ""         # the site's structure when the links were resolved: same -> same results
     summary: str = ""           # the first paragraph as text, so listing a page needs no HTML
+    pack: str = ""              # the blob pack holding the HTML
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class IncrementalRenderer:
         if not meta.key:
             return "", ""
         if meta.key not in self.html:
-            self.html[meta.key] = self.cache.blobs.get(meta.key) or self.reconvert(page)
+            self.html[meta.key] = self.cache.blobs.get(meta.key, meta.pack) or self.reconvert(page)
             if self.cache.blobs.folder is not None and len(self.html) > HTML_KEPT:
                 del self.html[next(iter(self.html))]   # on disk anyway: keep only the latest few in memory
         return self.html[meta.key]
@@ -226,7 +227,7 @@ class IncrementalRenderer:
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, key))
-        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo)):
+        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush)):
             if meta.key:
                 memo.put("convert", key, meta)
             if html is not None:
@@ -249,7 +250,8 @@ class IncrementalRenderer:
         meta = ConvertedMeta(digest(key, resolutions), converted.links, (*problems, *converted.problems), resolutions,
                              self.structure, summarize(converted.html))
         html = (converted.html, converted.toc_html)
-        return (meta, None) if self.cache.blobs.write(meta.key, html) else (meta, html)
+        pack = self.cache.blobs.add(meta.key, html)
+        return (replace(meta, pack=pack), None) if pack else (meta, html)
 
     def still_resolves(self, page: Page, resolutions: tuple) -> bool:
         resolve = self.renderer.resolver(page)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 MIN_ITEMS_PER_WORKER = 200
 _task: Callable[[Any], Any] | None = None
+_after_chunk: Callable[[], None] = lambda: None
 _items: Sequence[Any] = ()
 
 
@@ -23,17 +24,23 @@ def worker_count() -> int:
 
 
 def _run_chunk(span: range) -> list[Any]:
-    return [_task(_items[index]) for index in span]
+    results = [_task(_items[index]) for index in span]
+    _after_chunk()
+    return results
 
 
-def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    global _task, _items
+def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
+                 after_chunk: Callable[[], None] = lambda: None) -> list[Any]:
+    """after_chunk runs in the worker once a chunk is done, before its results are sent back."""
+    global _task, _items, _after_chunk
     workers = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        results = [task(item) for item in items]
+        after_chunk()
+        return results
     size = max(1, len(items) // (workers * 8))
     spans = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
-    _task, _items = task, items   # inherited by the forked workers; only index ranges are sent
+    _task, _items, _after_chunk = task, items, after_chunk   # inherited by the forked workers
     # Objects that exist before the fork are left out of the workers' garbage collection, which would
     # otherwise write to every one of them and so copy the parent's whole memory into each worker.
     gc.freeze()
@@ -42,4 +49,4 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
             return [result for chunk in pool.imap(_run_chunk, spans) for result in chunk]
     finally:
         gc.unfreeze()
-        _task, _items = None, ()
+        _task, _items, _after_chunk = None, (), lambda: None
