@@ -182,6 +182,7 @@ class Router:
         self.keys = sorted({p.key for p in sources})
         self.data = data
         self.problems: list[Problem] = []
+        self.known_slugs: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def pages(self) -> tuple[list[Page], list[Problem]]:
         pages = [self.page_for(key, lang) for key in self.keys for lang in self.languages]
@@ -196,15 +197,20 @@ class Router:
         return found or next((self.sources[(key, other)] for other in self.languages if (key, other) in self.sources), None)
 
     def slugs(self, key: str, lang: str) -> tuple[str, ...]:
+        """The URL segments from the home page down to this page (a section's are worked out once)."""
         if key == HOME_KEY:
             return ()
+        known = self.known_slugs.get((key, lang))
+        if known is not None:
+            return known
         source = self.any_source(key, lang)
         is_section = key.endswith("/" + HOME_KEY)
         folder = key.rpartition("/")[0]
         own = source.slug if source else posixpath.basename(folder)
         parent_folder = folder.rpartition("/")[0] if is_section else folder
         parent = f"{parent_folder}/{HOME_KEY}" if parent_folder else HOME_KEY
-        return self.slugs(parent, lang) + (own,)
+        self.known_slugs[(key, lang)] = self.slugs(parent, lang) + (own,)
+        return self.known_slugs[(key, lang)]
 
     def parent_key(self, key: str) -> str | None:
         if key == HOME_KEY:
