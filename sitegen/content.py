@@ -18,7 +18,6 @@ from .frontmatter import split_front_matter
 from .parallel import parallel_map
 from .schema import check_keys, check_type, freeze
 from .urls import is_safe_slug, slugify
-from .yamlsrc import LineMap
 
 SECTION_INDEX = "_index"
 RACY_SECONDS = 2

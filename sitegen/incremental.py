@@ -81,6 +81,10 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def by_path(page: Page) -> tuple[str, str]:
+    return page.path, page.lang
+
+
 def identity(page: Page) -> tuple:
     return tuple(getattr(page, name) for name in PAGE_FIELDS)
 
@@ -165,28 +169,40 @@ class IncrementalRenderer:
         links = {k: m.links for k, m in self.meta.items() if m.links}
         output.problems += self.renderer.fragment_problems(links, self.ids)
 
-    def update(self, site: Site, changed: list[tuple[str, str]]) -> Output:
+    def update(self, site: Site, changed: list[tuple[str, str]],
+               first: Callable[[Output, list[str]], None] | None = None) -> Output:
         """The preview after a save that changed only the bodies of these pages: `site` is the same site
         with the new bodies. Converts them and renders only the pages whose key or reads involve them,
-        plus the extra files. On problems the renderer is left as it was, and so is output/."""
+        plus the extra files. The changed pages come first: once they render and their anchors check out,
+        `first` gets them and the output paths still to come (without it they join the returned output).
+        On problems the renderer is left as it was (output/ may already hold the changed pages, if only the
+        others failed: the preview then shows the problems over every page)."""
         before = (self.site, dict(self.meta), dict(self.ids), dict(self.rendered))
         summaries = {key: self.meta.get(key, EMPTY).summary for key in changed}
         self.site = site
         self.renderer.rebind(site)
-        output = Output()
+        output, early = Output(), Output()
         try:
-            output.problems += self.convert_pages([site.page(*key) for key in changed])
-            affected = set(changed)
+            problems = self.convert_pages([site.page(*key) for key in changed])
+            affected = set()
             for key, lang in changed:
                 parent = site.page(key, lang).parent_key
                 if parent is not None and self.meta[(key, lang)].summary != summaries[(key, lang)]:
                     affected.add((parent, lang))    # its listing shows the summary
-            for key in changed:
-                affected.update(self.readers.get(key, ()))
+                affected.update(self.readers.get((key, lang), ()))
             if self.staging is not None:
                 self.staging.mkdir(parents=True, exist_ok=True)
-            pages = [site.page(*key) for key in affected if site.page(*key) is not None]
-            output.problems += self.render_pages(sorted(pages, key=lambda p: (p.path, p.lang)), output)
+            problems += self.render_pages(sorted((site.page(*key) for key in changed), key=by_path), early)
+            links = {k: m.links for k, m in self.meta.items() if m.links}
+            others = sorted((site.page(*key) for key in affected - set(changed) if site.page(*key) is not None),
+                            key=by_path)
+            if first is not None and not problems and not self.renderer.fragment_problems(links, self.ids):
+                first(early, [output_file(p.path) for p in others] + list(self.extra_digests))
+            else:
+                output.files.update(early.files)
+                output.digests.update(early.digests)
+                output.problems += problems
+            output.problems += self.render_pages(others, output)
             self.finish(output)
         finally:
             if output.problems:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .cache import BuildCache
 from .errors import BuildError
@@ -54,14 +55,24 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     return result
 
 
-def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, str]]) -> BuildResult:
+def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, str]],
+                  first_written: Callable[[list[str]], None] = lambda remaining: None) -> BuildResult:
     """The preview after saves that changed only page bodies (`site` has the new ones): convert those pages,
-    re-render the pages that show them, write what differs. The memo is saved by the next full build;
+    re-render the pages that show them, write what differs. The saved pages are written first, then
+    first_written gets the output paths that may still change. The memo is saved by the next full build;
     until then a later build simply does this work again."""
     renderer, cache = previous.renderer, previous.renderer.cache
-    output = renderer.update(site, changed)
+    reports = []
+
+    def write_first(early: Output, remaining: list[str]) -> None:
+        reports.append(write(early, site, cache, remove_stale=False)[0])
+        first_written(remaining)
+
+    output = renderer.update(site, changed, write_first)
     check_output(output, renderer, cache)
-    report, _ = write(output, site, cache, remove_stale=False)
+    reports.append(write(output, site, cache, remove_stale=False)[0])
+    report = WriteReport(sum(r.written for r in reports), sum(r.unchanged for r in reports), 0,
+                         {path: stat for r in reports for path, stat in r.stats.items()})
     return BuildResult(site, report, previous.missing_translations, renderer)
 
 

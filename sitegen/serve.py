@@ -21,6 +21,7 @@ from .pipeline import BuildResult, build, update_bodies
 from .site import reload_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
+EVERYTHING = frozenset({"*"})   # while a full build runs, every request waits for it
 
 
 class Preview:
@@ -33,17 +34,31 @@ class Preview:
         self.cache = BuildCache(root)   # kept in memory between saves: only what changed is redone
         self.last: BuildResult | None = None    # the site as output/ holds it, after a successful build
         self.pending: set[Path] = set()         # saved files a failed update could not take in yet
+        self.updating: frozenset[str] | None = None   # output paths a rebuild may still change; EVERYTHING
+        self.ready = threading.Condition()
+        self.reload: Callable[[], None] = lambda: None   # tells the open pages to load again
 
     def rebuild(self, changed: Iterable[Path] = ()) -> None:
-        """A full build, or, when the saves changed only page bodies, an update of the pages showing them."""
+        """A full build, or, when the saves changed only page bodies, an update of the pages showing them.
+        Open pages reload as soon as the saved pages are written; a request for a page that may still change
+        waits for it."""
         with self.lock:
+            self.hold(EVERYTHING)
+            reloaded_early = False
+
+            def saved_pages_written(remaining: list[str]) -> None:
+                nonlocal reloaded_early
+                self.hold(frozenset(remaining))
+                self.reload()
+                reloaded_early = True
+
             pending = self.pending | set(changed)
             fast = self.last is not None and bool(pending)
             try:
                 reloaded = reload_bodies(self.last.site, pending) if fast else None
                 fast = reloaded is not None
                 if reloaded:
-                    result = update_bodies(self.last, *reloaded)
+                    result = update_bodies(self.last, *reloaded, first_written=saved_pages_written)
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
                     result.renderer.readers    # indexed now rather than on the first save
@@ -54,6 +69,23 @@ class Preview:
             except Exception as error:  # noqa: BLE001 - the preview must survive anything
                 self.fail((Problem("(generator)", 1, f"internal error: {type(error).__name__}: {error}",
                                    "run 'python build.py --debug' to see the traceback"),), None)
+            finally:
+                self.hold(None)
+            if not reloaded_early or self.problems:
+                self.reload()
+
+    def hold(self, paths: frozenset[str] | None) -> None:
+        with self.ready:
+            self.updating = paths
+            self.ready.notify_all()
+
+    def waits(self, url_path: str) -> bool:
+        if self.updating is None:
+            return False
+        if self.updating is EVERYTHING:
+            return True
+        file = self.resolve(url_path)
+        return file is not None and file.relative_to(self.output_dir.resolve()).as_posix() in self.updating
 
     def fail(self, problems: Iterable[Problem], pending: set[Path] | None) -> None:
         """After a failed update the site in memory is still what output/ holds; the files it could not take
@@ -87,13 +119,15 @@ class Preview:
         return self.resolve(f"{language}/404.html") or self.resolve("404.html")
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """A WSGI application: livereload wraps it and adds its reload script to HTML pages. A request made
-        during a rebuild waits for it, so no page is served half-way between two versions of the site."""
+        """A WSGI application: livereload wraps it and adds its reload script to HTML pages. A request for a
+        page a rebuild may still change waits for it, so no page is served half-way between two versions."""
         path = environ.get("PATH_INFO", "/")
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             return respond(start_response, "405 Method Not Allowed", b"", "text/plain")
-        with self.lock:
-            return self.answer(path, start_response)
+        with self.ready:
+            while self.waits(path):
+                self.ready.wait()
+        return self.answer(path, start_response)
 
     def answer(self, path: str, start_response: Callable) -> Iterable[bytes]:
         file = self.resolve(path)
@@ -155,14 +189,11 @@ def serve(root: Path, host: str, port: int) -> int:
     preview = Preview(root, config.path("output"))
     preview.rebuild()
     loop = IOLoop.current()
-
-    def changed(paths: set[Path]) -> None:
-        preview.rebuild(paths)
-        loop.add_callback(LiveReloadHandler.reload_waiters)
+    preview.reload = lambda: loop.add_callback(LiveReloadHandler.reload_waiters)
 
     folders = [config.path(name) for name in WATCHED if config.path(name).is_dir()]
-    start_watching(folders, recursive=True, on_change=changed)
-    start_watching([root], recursive=False, on_change=changed, only=(root / CONFIG_FILE,))
+    start_watching(folders, recursive=True, on_change=preview.rebuild)
+    start_watching([root], recursive=False, on_change=preview.rebuild, only=(root / CONFIG_FILE,))
     server = Server(app=preview, watcher=NoPolling())
     print(f"serving http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
     server.serve(host=host, port=port, debug=False, open_url_delay=None, restart_delay=0)

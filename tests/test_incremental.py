@@ -250,3 +250,44 @@ def test_the_preview_keeps_the_site_in_memory_while_only_bodies_change(tmp_path,
     preview.rebuild({page})   # a title is shown in menus and listings: everything is worked out again
     assert preview.last.renderer is not loaded
     assert "<title>About us</title>" in (root / "output/en/about/index.html").read_text(encoding="utf-8")
+
+
+def test_the_saved_page_is_written_and_shown_before_the_pages_that_list_it(tmp_path, monkeypatch):
+    """A save that changes a page's summary: the page is written first and the open pages reload then;
+    its section, which lists the summary, is still being rendered, so a request for it waits."""
+    import threading
+    from sitegen.serve import EVERYTHING
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    root = write_site(tmp_path / "site", {**FILES, **SHOWING_OTHERS})
+    preview = Preview(root, root / "output")
+    preview.rebuild()
+    events = []
+    real_hold = preview.hold
+    preview.hold = lambda paths: events.append(("hold", paths)) or real_hold(paths)
+    preview.reload = lambda: events.append(("reload", preview.updating))
+    page = root / "content/projects/alpha.en.md"
+    page.write_text("---\ntitle: Project Alpha\n---\nA new first paragraph.\n", encoding="utf-8")
+    preview.rebuild({page})
+    assert events[0] == ("hold", EVERYTHING)
+    assert events[1][0] == "hold" and "en/projects/index.html" in events[1][1]
+    assert "en/projects/alpha/index.html" not in events[1][1]     # written already: served at once
+    assert events[2:] == [("reload", events[1][1]), ("hold", None)]
+    assert "A new first paragraph." in (root / "output/en/projects/index.html").read_text(encoding="utf-8")
+
+    # While a path is being updated, a request for it waits; other pages are served.
+    preview.hold = real_hold
+    preview.hold(frozenset({"en/projects/index.html"}))
+    answers = []
+
+    def get(path):
+        preview({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, lambda status, headers: answers.append((path, status)))
+
+    waiting = threading.Thread(target=get, args=("/en/projects/",))
+    waiting.start()
+    get("/en/about/")
+    waiting.join(0.3)
+    assert answers == [("/en/about/", "200 OK")]
+    preview.hold(None)
+    waiting.join(5)
+    assert answers[1] == ("/en/projects/", "200 OK")
