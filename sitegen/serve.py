@@ -57,6 +57,9 @@ class Preview:
             try:
                 reloaded = reload_bodies(self.last.site, pending) if fast else None
                 fast = reloaded is not None
+                if reloaded and not reloaded[1]:
+                    self.pending = set()      # only files the site never reads: nothing to do
+                    return
                 if reloaded:
                     result = update_bodies(self.last, *reloaded, first_written=saved_pages_written)
                 else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import os
 import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from .config import Config, load_config
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
-from .files import relative, walk
+from .files import is_ignored, relative, walk
 from .i18n import LanguageCatalog, load_catalog
 from .urls import is_safe_slug, normalize_alias, page_path
 
@@ -126,17 +127,33 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
 
 def reload_bodies(site: Site, paths: Iterable[Path]) -> tuple[Site, list[tuple[str, str]]] | None:
     """The site after these files were saved, if they are existing pages whose bodies alone changed, with
-    the (key, lang) of each; else None. A file that is no longer valid raises BuildError as a build would."""
+    the (key, lang) of each (none, when no file was the site's); else None. A file that is no longer valid
+    raises BuildError as a build would."""
     config = site.config
     content_dir, data_dir = config.path("content"), data_folder(config)
     sources = []
     for path in paths:
+        if never_content(path, config):
+            continue
         if path.suffix != ".md" or not path.is_relative_to(content_dir) or path.is_relative_to(data_dir) \
                 or not path.is_file():
             return None
         sources.append(load_page(path, content_dir, config.language_codes, config.root, config.max_file_bytes))
     changed = with_bodies(site, sources)
     return (changed, [(source.key, source.lang) for source in sources]) if changed else None
+
+
+def never_content(path: Path, config: Config) -> bool:
+    """Editors' backups, lock files and probes (vim writes and deletes a file named 4913 next to the file
+    it saves): names the build never reads, or a file gone from content/ that a page could not have been."""
+    try:
+        parts = path.relative_to(config.root).parts
+    except ValueError:
+        return False
+    if any(is_ignored(part) for part in parts):
+        return True
+    return (not os.path.lexists(path) and path.suffix != ".md" and path.is_relative_to(config.path("content"))
+            and not path.is_relative_to(data_folder(config)))
 
 
 def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:

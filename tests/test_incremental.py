@@ -291,3 +291,24 @@ def test_the_saved_page_is_written_and_shown_before_the_pages_that_list_it(tmp_p
     preview.hold(None)
     waiting.join(5)
     assert answers[1] == ("/en/projects/", "200 OK")
+
+
+def test_files_the_site_never_reads_do_not_make_the_preview_build(tmp_path, monkeypatch):
+    """Editors leave traces beside the files they save: vim probes with a file named 4913 that it deletes
+    at once, emacs autosaves to #name#. None of them is content, so none of them costs a build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    root = write_site(tmp_path / "site")
+    preview = Preview(root, root / "output")
+    preview.rebuild()
+    built = preview.last
+    probe, autosave = root / "content/4913", root / "content/#about.en.md#"
+    probe.write_text("probe", encoding="utf-8")
+    probe.unlink()
+    autosave.write_text("---\ntitle: half-typed", encoding="utf-8")
+    preview.rebuild({probe, autosave})
+    assert preview.last is built and preview.problems == ()
+    page = root / "content/about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSaved with vim.\n", encoding="utf-8")
+    preview.rebuild({page, probe})
+    assert preview.last.renderer is built.renderer and preview.last.report.written == 1
+    assert "Saved with vim." in (root / "output/en/about/index.html").read_text(encoding="utf-8")
