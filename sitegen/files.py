@@ -18,19 +18,21 @@ def is_ignored(name: str) -> bool:
 
 def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
     """Every file under folder, sorted, so that file-system order never matters."""
-    found: list[tuple[str, ...]] = []    # path parts: sorted as Path sorts, at a fraction of the cost
+    found: list[tuple[tuple[str, ...], Path, str]] = []   # sorted by path parts, as Path sorts, but cheaper
     if not folder.is_dir():
         return []
     skipped = {str(path) for path in skip}
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        parts = tuple(Path(dirpath).parts)
+        current = Path(dirpath)
+        parts = current.parts
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and os.path.join(dirpath, d) not in skipped)
         for directory in list(dirnames):
             if os.path.islink(os.path.join(dirpath, directory)):
-                found.append((*parts, directory))
+                found.append(((*parts, directory), current, directory))
                 dirnames.remove(directory)
-        found.extend((*parts, name) for name in filenames if not is_ignored(name))
-    return [Path(*parts) for parts in sorted(found)]
+        found.extend(((*parts, name), current, name) for name in filenames if not is_ignored(name))
+    found.sort(key=lambda entry: entry[0])
+    return [folder_path / name for _, folder_path, name in found]
 
 
 def relative(path: Path, root: Path) -> str:

@@ -94,9 +94,8 @@ def up_to_date(snapshot: Snapshot, output_dir: Path, root: Path) -> dict | None:
 
 def save_record(snapshot: Snapshot, root: Path, outputs: dict[str, tuple[int, int]], messages: list[str]) -> None:
     """outputs: every file of output/ with its (size, mtime_ns), as the writer left it."""
-    stats = {path: list(stat) for path, stat in outputs.items()}
-    record = {"key": snapshot.key, "taken_ns": snapshot.taken_ns, "files": snapshot.files, "outputs": stats,
-              "messages": messages}
+    record = {"key": snapshot.key, "taken_ns": snapshot.taken_ns, "files": snapshot.files, "outputs": outputs,
+              "messages": messages}     # JSON writes the (size, mtime) tuples as lists
     target = record_path(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{RECORD}.{os.getpid()}.tmp")
