@@ -141,9 +141,13 @@ class IncrementalRenderer:
 
     def reconvert(self, page: Page) -> tuple[str, str]:
         """The memo said what the page converts to, but its HTML blob is gone: convert again."""
-        body = read_body(self.site.config.root, page.body, self.site.config.max_file_bytes)
-        converted, _ = self.renderer.convert(page, self.renderer.expand(page, body)[0])
+        converted, _ = self.renderer.convert(page, self.expanded_body(page)[0])
         return converted.html, converted.toc_html
+
+    def expanded_body(self, page: Page) -> tuple[str, list[Problem]]:
+        """The page's body as its file holds it now, with its data values in."""
+        config = self.site.config
+        return self.renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))
 
     def render(self) -> Output:
         output = Output()
@@ -166,8 +170,11 @@ class IncrementalRenderer:
                 known = self.extra_digests[path] = (data, digest(data))
             output.files[path] = data
             output.digests[path] = known[1]
-        links = {k: m.links for k, m in self.meta.items() if m.links}
-        output.problems += self.renderer.fragment_problems(links, self.ids)
+        output.problems += self.anchor_problems()
+
+    def anchor_problems(self) -> list[Problem]:
+        """Every '#anchor' a page body links to must exist in the target page as last rendered."""
+        return self.renderer.fragment_problems({k: m.links for k, m in self.meta.items() if m.links}, self.ids)
 
     def update(self, site: Site, changed: list[tuple[str, str]],
                first: Callable[[Output, list[str]], None] | None = None) -> Output:
@@ -193,10 +200,9 @@ class IncrementalRenderer:
             if self.staging is not None:
                 self.staging.mkdir(parents=True, exist_ok=True)
             problems += self.render_pages(sorted((site.page(*key) for key in changed), key=by_path), early)
-            links = {k: m.links for k, m in self.meta.items() if m.links}
             others = sorted((site.page(*key) for key in affected - set(changed) if site.page(*key) is not None),
                             key=by_path)
-            if first is not None and not problems and not self.renderer.fragment_problems(links, self.ids):
+            if first is not None and not problems and not self.anchor_problems():
                 first(early, [output_file(p.path) for p in others] + list(self.extra_digests))
             else:
                 output.files.update(early.files)
@@ -256,9 +262,8 @@ class IncrementalRenderer:
         """In a worker: read one page's body, convert it and store its HTML on disk, so only the small meta
         travels back and the parent never holds every page's body or HTML at once."""
         page, key = item
-        config = self.site.config
         try:
-            body, problems = self.renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))
+            body, problems = self.expanded_body(page)
         except BuildError as error:
             return replace(EMPTY, problems=tuple(error.problems)), None     # not memoised: it has no key
         converted, resolutions = self.renderer.convert(page, body)
