@@ -36,7 +36,8 @@ class ConvertedMeta:
     key: str                    # also the key of the HTML blob
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
-    resolutions: tuple
+    targets: tuple[str, ...]    # the page paths its links name, resolved again when the structure changes
+    resolved: str               # digest of where they led (a digest, not the results: 20,000 pages' worth)
     structure: str = ""         # the site's structure when the links were resolved: same -> same results
     summary: str = ""           # the first paragraph as text, so listing a page needs no HTML
     pack: str = ""              # the blob pack holding the HTML
@@ -45,12 +46,12 @@ class ConvertedMeta:
 @dataclass(frozen=True)
 class RenderedMeta:
     output: str                 # digest of the bytes written
-    ids: frozenset[str]         # element ids, for anchor checks without re-reading the page
+    ids: str                    # element ids, one per line, for anchor checks without re-reading the page
     reads: tuple                # ((key, lang, conversion key), ...) read through page_for
 
 
 HTML_KEPT = 256
-EMPTY = ConvertedMeta("", (), (), ())
+EMPTY = ConvertedMeta("", (), (), (), "")
 PAGE_FIELDS = tuple(f.name for f in fields(Page) if f.name != "body")
 
 
@@ -243,7 +244,7 @@ class IncrementalRenderer:
             cached = memo.get("convert", key)
             if cached is not None and cached.structure == self.structure:
                 self.meta[(page.key, page.lang)] = cached
-            elif cached is not None and self.still_resolves(page, cached.resolutions):
+            elif cached is not None and self.still_resolves(page, cached):
                 cached = replace(cached, structure=self.structure)   # checked once per structure, not per build
                 memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
@@ -267,23 +268,25 @@ class IncrementalRenderer:
         except BuildError as error:
             return replace(EMPTY, problems=tuple(error.problems)), None     # not memoised: it has no key
         converted, resolutions = self.renderer.convert(page, body)
+        resolved = digest(*[result for _, result in resolutions])
         # The HTML depends on the body and on where its links led: its identity covers both.
-        meta = ConvertedMeta(digest(key, resolutions), converted.links, (*problems, *converted.problems), resolutions,
-                             self.structure, summarize(converted.html))
+        meta = ConvertedMeta(digest(key, resolved), converted.links, (*problems, *converted.problems),
+                             tuple(target for target, _ in resolutions), resolved, self.structure,
+                             summarize(converted.html))
         html = (converted.html, converted.toc_html)
         pack = self.cache.blobs.add(meta.key, html)
         return (replace(meta, pack=pack), None) if pack else (meta, html)
 
-    def still_resolves(self, page: Page, resolutions: tuple) -> bool:
+    def still_resolves(self, page: Page, meta: ConvertedMeta) -> bool:
         resolve = self.renderer.resolver(page)
-        return all(resolve(target) == result for target, result in resolutions)
+        return digest(*[resolve(target) for target in meta.targets]) == meta.resolved
 
     # --- templates --------------------------------------------------------------------------------
 
     def render_all(self, output: Output) -> list[Problem]:
         self.manifest = self.cache.memo.store("manifest")
         self.contexts = self.context_digests()
-        self.ids: dict[str, frozenset] = {}
+        self.ids: dict[str, str] = {}
         self.rendered: dict[tuple[str, str], RenderedMeta] = {}
         return self.render_pages(self.site.pages, output)
 

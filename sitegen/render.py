@@ -259,23 +259,24 @@ class SiteRenderer:
         hint = error.hint if isinstance(error, HelperError) else undefined_hint(error)
         return Problem(path, line, f"{message}{where}", hint)
 
-    def fragment_problems(self, links: dict[tuple[str, str], tuple], ids: dict[str, frozenset]) -> list[Problem]:
+    def fragment_problems(self, links: dict[tuple[str, str], tuple], ids: dict[str, str]) -> list[Problem]:
         """Every '#anchor' a page body links to must exist in the rendered target page."""
         problems = []
         for (key, lang), page_links in sorted(links.items()):
             page = self.site.page(key, lang)
             for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
-                found = ids.get(output_file(target.path), frozenset())
-                if link.fragment not in found:
+                found = ids.get(output_file(target.path), "\n")
+                if f"\n{link.fragment}\n" not in found:
                     problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
                                             f"on {target.source} ({target.lang})",
-                                            did_you_mean(link.fragment, found) or "link to a heading's id"))
+                                            did_you_mean(link.fragment, found.split()) or "link to a heading's id"))
         return problems
 
 
-def element_ids(data: bytes) -> frozenset[str]:
-    return frozenset(ID_ATTRIBUTE.findall(data.decode("utf-8", "replace")))
+def element_ids(data: bytes) -> str:
+    """The ids as one string, "\n" before and after each: one object per page in the memo instead of a set."""
+    return "\n" + "".join(f"{name}\n" for name in sorted(set(ID_ATTRIBUTE.findall(data.decode("utf-8", "replace")))))
 
 
 def is_below(page: Page, section: Page, site: Site) -> bool:
