@@ -1,6 +1,9 @@
-"""Map a function over items in forked worker processes, in chunks, results in input order.
+"""Map a function over items on every core, in chunks, results in input order.
 
-Workers are forked, so they share the loaded Site without pickling it; only results travel back.
+The calling process does a share of the chunks itself, beside workers forked from it. Forked workers
+share the loaded Site without pickling it; only results travel back. Not forking one worker per core
+matters for memory: a forked worker's resident memory counts every page of the parent it maps, so each
+extra process adds a copy of the parent to the sum that the memory target counts.
 A serial run gives the same results: each item's work is a pure function of the Site.
 """
 from __future__ import annotations
@@ -8,15 +11,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import queue
+import traceback
 from typing import Any, Callable, Sequence
 
 MIN_ITEMS_PER_WORKER = 200
 _task: Callable[[Any], Any] | None = None
 _after_chunk: Callable[[], None] = lambda: None
 _items: Sequence[Any] = ()
+_spans: list[range] = []
 
 
 def worker_count() -> int:
+    """Processes that do the work, the calling one included."""
     configured = os.environ.get("SITEGEN_WORKERS")
     if configured and configured.isdigit():
         return max(1, int(configured))
@@ -29,24 +36,73 @@ def _run_chunk(span: range) -> list[Any]:
     return results
 
 
+def _take(counter) -> int | None:
+    """The next chunk nobody has taken yet: chunks go to whichever process is free first."""
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    return index if index < len(_spans) else None
+
+
+def _work(counter, results: multiprocessing.Queue) -> None:
+    """A forked worker: take chunks until none are left, send each chunk's results, then None."""
+    try:
+        while (index := _take(counter)) is not None:
+            results.put((index, _run_chunk(_spans[index])))
+    except BaseException:  # noqa: BLE001 - a bug in a task: the parent raises it with this traceback
+        results.put((-1, traceback.format_exc()))
+    results.put(None)
+
+
 def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
                  after_chunk: Callable[[], None] = lambda: None) -> list[Any]:
-    """after_chunk runs in the worker once a chunk is done, before its results are sent back."""
-    global _task, _items, _after_chunk
-    workers = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    """after_chunk runs in the process that did a chunk, once it is done and before its results are used."""
+    global _task, _items, _after_chunk, _spans
+    processes = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = [task(item) for item in items]
         after_chunk()
         return results
-    size = max(1, len(items) // (workers * 8))
-    spans = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    size = max(1, len(items) // (processes * 8))
+    _spans = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _task, _items, _after_chunk = task, items, after_chunk   # inherited by the forked workers
+    context = multiprocessing.get_context("fork")
+    counter, results = context.Value("i", 0), context.Queue()
+    chunks: list[list[Any] | None] = [None] * len(_spans)
     # Objects that exist before the fork are left out of the workers' garbage collection, which would
     # otherwise write to every one of them and so copy the parent's whole memory into each worker.
     gc.freeze()
+    workers = [context.Process(target=_work, args=(counter, results), daemon=True) for _ in range(processes - 1)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for chunk in pool.imap(_run_chunk, spans) for result in chunk]
+        for worker in workers:
+            worker.start()
+        while (index := _take(counter)) is not None:
+            chunks[index] = _run_chunk(_spans[index])
+        collect(results, workers, chunks)
+        return [result for chunk in chunks for result in chunk]
     finally:
         gc.unfreeze()
-        _task, _items, _after_chunk = None, (), lambda: None
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        results.close()
+        _task, _items, _after_chunk, _spans = None, (), lambda: None, []
+
+
+def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None:
+    """Receive the workers' chunks until each has said it is done; a worker that died is an error, not a hang."""
+    done = 0
+    while done < len(workers):
+        try:
+            message = results.get(timeout=1)
+        except queue.Empty:
+            if any(worker.exitcode not in (None, 0) for worker in workers):
+                raise RuntimeError("a worker process stopped unexpectedly") from None
+            continue
+        if message is None:
+            done += 1
+        elif message[0] < 0:
+            raise RuntimeError(f"a worker process failed:\n{message[1]}")
+        else:
+            chunks[message[0]] = message[1]

@@ -1,0 +1,67 @@
+"""parallel_map: the calling process and forked workers share the chunks; results come back in order."""
+import os
+import signal
+import time
+
+import pytest
+
+from sitegen import parallel
+
+
+def pid_of(item):
+    time.sleep(0.002)      # long enough that both processes take chunks
+    return item * 2, os.getpid()
+
+
+def fail_in_worker(item):
+    if os.getpid() != PARENT:
+        raise ValueError(f"item {item} is broken")
+    time.sleep(0.002)
+    return item
+
+
+def die_in_worker(item):
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.002)
+    return item
+
+
+PARENT = os.getpid()
+
+
+@pytest.fixture(autouse=True)
+def two_processes(monkeypatch):
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 10)
+
+
+def test_results_in_input_order_from_both_processes():
+    results = parallel.parallel_map(pid_of, range(400))
+    assert [value for value, _ in results] == [item * 2 for item in range(400)]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+
+
+def test_after_chunk_runs_in_the_process_that_did_the_chunk(tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    parallel.parallel_map(pid_of, range(400), lambda: (marks / str(os.getpid())).touch())
+    assert len(list(marks.iterdir())) == 2
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller():
+    with pytest.raises(RuntimeError, match="item .* is broken"):
+        parallel.parallel_map(fail_in_worker, range(400))
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="stopped unexpectedly"):
+        parallel.parallel_map(die_in_worker, range(400))
+    assert time.monotonic() - start < 30
+
+
+def test_one_process_runs_serially(monkeypatch):
+    monkeypatch.setenv("SITEGEN_WORKERS", "1")
+    assert {pid for _, pid in parallel.parallel_map(pid_of, range(400))} == {os.getpid()}
