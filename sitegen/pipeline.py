@@ -79,11 +79,14 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
 def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record."""
+    manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")
+    folders = cache.memo.store("folders").get(str(output_dir)) if remove_stale else None
     try:
-        report = write_output(output.files, site.config.path("output"), remove_stale, output.staging)
+        report = write_output(output.files, output_dir, remove_stale, output.staging, manifest, folders)
     finally:
         output.discard()
-    manifest = cache.memo.store("manifest")
+    if remove_stale:
+        cache.memo.put("folders", str(output_dir), report.folders)
     stats = {}
     for path in output.files:
         if path in report.stats:
