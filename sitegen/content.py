@@ -171,6 +171,8 @@ def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...],
         pages.append(memo.get("page", key) if key else None)
         if pages[-1] is None:
             todo.append((len(pages) - 1, path, key))
+    if memo:
+        memo.keep_used("page")
 
     def attempt(item: tuple) -> SourcePage | tuple[Problem, ...]:
         try:

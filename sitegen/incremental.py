@@ -250,6 +250,7 @@ class IncrementalRenderer:
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, key))
+        memo.keep_used("convert")
         for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush)):
             if meta.key:
                 memo.put("convert", key, meta)
@@ -304,6 +305,7 @@ class IncrementalRenderer:
                 self.rendered[(page.key, page.lang)] = cached
             else:
                 todo.append((page, key))
+        memo.keep_used("render")
         problems = []
         for (page, key), (data, digest_, ids, page_problems, reads) in zip(todo, parallel_map(self.render_and_stage, todo)):
             path = output_file(page.path)

@@ -339,3 +339,19 @@ def test_files_the_site_never_reads_do_not_make_the_preview_build(tmp_path, monk
     preview.rebuild({page, probe})
     assert preview.last.renderer is built.renderer and preview.last.report.written == 1
     assert "Saved with vim." in (root / "output/en/about/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_forgets_the_memo_entries_it_did_not_use_before_forking(tmp_path):
+    from sitegen.cache import Memo
+    memo = Memo(tmp_path)
+    memo.put("render", "old", 1)
+    memo.put("render", "kept", 2)
+    memo.save()
+    memo = Memo(tmp_path)
+    memo.begin()
+    assert memo.get("render", "kept") == 2
+    memo.keep_used("render")
+    assert memo.store("render") == {"kept": 2}
+    memo.put("render", "new", 3)
+    memo.save()
+    assert Memo(tmp_path).store("render") == {"kept": 2, "new": 3}
