@@ -267,7 +267,7 @@ class SiteRenderer:
             for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
                 found = ids.get(output_file(target.path), "\n")
-                if f"\n{link.fragment}\n" not in found:
+                if "\n" in link.fragment or f"\n{link.fragment}\n" not in found:
                     problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
                                             f"on {target.source} ({target.lang})",
                                             did_you_mean(link.fragment, found.split()) or "link to a heading's id"))
