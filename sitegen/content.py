@@ -77,6 +77,7 @@ class SourcePage:
     extra: Any
     body: Body
     body_line: int
+    identity: str = ""     # digest of every field but the body: the page's part in the site's structure
 
     @property
     def folder(self) -> str:
@@ -137,15 +138,16 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
                                 f"use lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'page'}'"))
     if problems:
         raise BuildError(problems)
-    return SourcePage(
+    fields = dict(
         source=shown, key=key, lang=lang, is_section=is_section, title=title.strip(),
         slug=slug, slug_line=meta.line_of("slug"),
         description=(meta.get("description") or "").strip(), date=meta.get("date"),
         draft=bool(meta.get("draft")), template=meta.get("template"), template_line=meta.line_of("template"),
         menu_title=(meta.get("menu") or title).strip(), weight=meta.get("weight") or 0,
         aliases=tuple((alias, alias_line(meta, i)) for i, alias in enumerate(aliases)),
-        extra=freeze(meta.get("extra") or {}), body=body, body_line=body_line,
+        extra=freeze(meta.get("extra") or {}), body_line=body_line,
     )
+    return SourcePage(**fields, body=body, identity=digest(*fields.items()))
 
 
 def alias_line(meta, index: int) -> int:

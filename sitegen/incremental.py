@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .cache import CODE, BuildCache, digest
+from .config import CONFIG_FILE
 from .content import read_body
 from .errors import BuildError, Problem
 from .feeds import sitemap
@@ -107,11 +108,13 @@ class IncrementalRenderer:
         self.extra_digests: dict[str, tuple[bytes, str]] = {}
         self.data_digest = digest(*[(name, (site.config.root / path).read_bytes())
                                     for name, path in sorted(site.data.files.items())])
-        # Every page's identity (all but its body), the aliases and the drafts: whatever a link or the
-        # sitemap can lead to. Editing a page's body leaves it unchanged.
-        self.structure = digest(CODE, *[identity(page) for page in site.pages],
-                                *[(a.path, a.target.key) for a in site.aliases], sorted(site.draft_keys),
-                                site.config.origin, site.config.base_path, site.config.language_codes)
+        # Whatever a link or the sitemap can lead to. The pages, their URLs, the aliases and the drafts follow
+        # from site.yaml, the options and every page file but its body (a loaded page carries a digest of
+        # that); pages made from data records are taken whole. Editing a page's body leaves it unchanged.
+        config = site.config
+        self.structure = digest(CODE, (config.root / CONFIG_FILE).read_bytes(), config.base_url, site.drafts,
+                                sorted(source.identity for source in site.sources.values()),
+                                *[identity(page) for page in site.pages if page.record])
         self.renderer.sitemap = self.sitemap
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same project never collide.
