@@ -166,10 +166,11 @@ def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...],
                max_bytes: int, memo: Memo | None = None) -> tuple[list[SourcePage], list[Problem]]:
     """Pages memoised under their file's status come from the memo; the others are read on every core."""
     settled = time.time_ns() - RACY_SECONDS * 10**9
+    options = digest(CODE, languages, max_bytes)
     pages: list[SourcePage | None] = []
     todo = []
     for path in files:
-        key = stat_key(path, settled, languages, max_bytes) if memo else None
+        key = stat_key(path, settled, options) if memo else None
         pages.append(memo.get("page", key) if key else None)
         if pages[-1] is None:
             todo.append((len(pages) - 1, path, key))
@@ -193,14 +194,16 @@ def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...],
     return [page for page in pages if page is not None], problems
 
 
-def stat_key(path: Path, settled: int, languages: tuple[str, ...], max_bytes: int) -> str | None:
+def stat_key(path: Path, settled: int, options: str) -> str | None:
     """A loaded page is memoised under its file's size and modification time, as git's index does, so an
     unchanged file is not even read. A file modified within RACY_SECONDS could change again within the same
-    clock tick unnoticed, and a link could lead anywhere: those are always read."""
+    clock tick unnoticed, and a link could lead anywhere: those are always read. options: a digest of the
+    generator and the settings a page is loaded with; the key is plain text, not hashed again."""
+    name = str(path)
     try:
-        status = os.lstat(path)
+        status = os.lstat(name)
     except OSError:
         return None
     if stat.S_ISLNK(status.st_mode) or status.st_mtime_ns > settled:
         return None
-    return digest(CODE, str(path), status.st_size, status.st_mtime_ns, status.st_ino, languages, max_bytes)
+    return f"{options}\0{name}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ino}"

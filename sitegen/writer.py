@@ -54,13 +54,16 @@ def existing_files(output_dir: Path, previous: Iterable[str] = (),
     On a big site that is one stat per folder instead of a listing of every folder."""
     folders = folders or {}
     files_in: dict[str, list[str]] = {}
-    subfolders: dict[str, set[str]] = {}
     for path in previous:
-        folder = posixpath_parent(path)
-        files_in.setdefault(folder, []).append(path)
-        while folder and folder not in subfolders.setdefault(posixpath_parent(folder), set()):
-            subfolders[posixpath_parent(folder)].add(folder)
-            folder = posixpath_parent(folder)
+        files_in.setdefault(path.rpartition("/")[0], []).append(path)
+    subfolders: dict[str, list[str]] = {}
+    placed = {""}
+    for folder in list(files_in):
+        while folder not in placed:
+            placed.add(folder)
+            parent = folder.rpartition("/")[0]
+            subfolders.setdefault(parent, []).append(folder)
+            folder = parent
     found: set[str] = set()
     seen: dict[str, int] = {}
     stack = [""]
