@@ -6,6 +6,7 @@ The folder is git-ignored and safe to delete at any time; a damaged file is igno
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.metadata
 import os
@@ -73,6 +74,7 @@ class Memo:
                 entries = self.read(kind, shard)
                 self.loaded[kind].update(entries)
                 self.sizes[kind][shard] = len(entries)
+            gc.freeze()   # it lives as long as the build: see pipeline.long_lived_objects
         return self.loaded[kind]
 
     def path(self, kind: str, shard: int) -> Path:
@@ -81,12 +83,17 @@ class Memo:
     def read(self, kind: str, shard: int) -> dict:
         if self.folder is None:
             return {}
+        collecting = gc.isenabled()
+        gc.disable()        # unpickling makes no garbage: the collector would only scan what it makes
         try:
             with self.path(kind, shard).open("rb") as handle:
                 value = pickle.load(handle)
             return value if isinstance(value, dict) else {}
         except Exception:  # noqa: BLE001 - a damaged or old cache is simply not used
             return {}
+        finally:
+            if collecting:
+                gc.enable()
 
     def get(self, kind: str, key: str) -> Any:
         value = self.store(kind).get(key)

@@ -71,6 +71,7 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
     chunks: list[list[Any] | None] = [None] * len(_spans)
     # Objects that exist before the fork are left out of the workers' garbage collection, which would
     # otherwise write to every one of them and so copy the parent's whole memory into each worker.
+    # They stay frozen in this process too, until the build ends (pipeline.long_lived_objects).
     gc.freeze()
     workers = [context.Process(target=_work, args=(counter, results), daemon=True) for _ in range(processes - 1)]
     try:
@@ -81,7 +82,6 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
         collect(results, workers, chunks)
         return [result for chunk in chunks for result in chunk]
     finally:
-        gc.unfreeze()
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()

@@ -355,3 +355,16 @@ def test_a_build_forgets_the_memo_entries_it_did_not_use_before_forking(tmp_path
     memo.put("render", "new", 3)
     memo.save()
     assert Memo(tmp_path).store("render") == {"kept": 2, "new": 3}
+
+
+def test_a_build_hands_its_frozen_objects_back_to_the_collector(site_root, monkeypatch):
+    """A build freezes what it loads, out of the cycle collector's way; the preview runs many builds in one
+    process, so each must unfreeze at its end, or every old site would stay in memory."""
+    import gc
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    frozen = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: real_freeze() or frozen.append(gc.get_freeze_count()))
+    build(site_root)
+    assert frozen and max(frozen) > 0
+    assert gc.get_freeze_count() == 0
