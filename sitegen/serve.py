@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import gc
 import sys
 import threading
 from pathlib import Path
@@ -65,6 +66,9 @@ class Preview:
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
                     result.renderer.readers    # indexed now rather than on the first save
+                    # Collected now, as part of a build the editor waits for anyway: else the first save
+                    # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
+                    gc.collect()
                 self.last, self.pending, self.problems = result, set(), ()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
             except BuildError as error:
