@@ -216,13 +216,6 @@ class BuildCache:
         self.memo = Memo(folder)
         self.blobs = BlobStore(folder / "html" if folder else None)
 
-    def keep_used(self, kind: str) -> None:
-        """Forget, in memory, the entries of a kind that this build has not used: saving drops them anyway.
-        Done once a build has looked up what it needs and before it forks workers, which would otherwise
-        each map a store that a changed generator or template has made useless."""
-        if kind in self.loaded:
-            self.loaded[kind] = dict(self.used.get(kind, {}))
-
     def begin(self) -> None:
         self.memo.begin()
 
