@@ -345,8 +345,9 @@ class IncrementalRenderer:
         """Per language, a digest of everything any page's render may read besides the page itself."""
         site, config = self.site, self.site.config
         templates = [(name, (config.path("templates") / name).read_bytes()) for name in site.templates]
-        shared = digest(CODE, self.production, templates, self.data_digest, (config.root / "site.yaml").read_bytes(), self.structure,
-                        site.build_date, config.base_url, sorted(self.renderer.assets.paths.items()), site.drafts)
+        # site.yaml, the options and the drafts setting are in the structure already.
+        shared = digest(CODE, self.production, templates, self.data_digest, self.structure, site.build_date,
+                        sorted(self.renderer.assets.paths.items()))
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
     def render_key(self, page: Page, context: str) -> str:

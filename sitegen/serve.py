@@ -5,10 +5,10 @@ listing the problems in the same words as the command line, until a save fixes t
 """
 from __future__ import annotations
 
+import gc
 import html
 import mimetypes
 import re
-import gc
 import sys
 import threading
 from pathlib import Path

@@ -163,7 +163,7 @@ def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
     for source in sources:
         key = (source.key, source.lang)
         old, page = known.get(key), by_key.get(key)
-        if old is None or page is None or page.missing or replace(old, body=NO_BODY) != replace(source, body=NO_BODY):
+        if old is None or page is None or page.missing or old.identity != source.identity:
             return None
         known[key] = source
         by_key[key] = replace(page, body=source.body)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .cache import CODE, FOLDER, digest
 from .config import CONFIG_FILE, Config
+from .content import RACY_SECONDS
 from .clock import build_date
 
 RECORD = "last-build.json"
-RACY_SECONDS = 2
 
 
 @dataclass(frozen=True)
