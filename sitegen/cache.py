@@ -28,6 +28,12 @@ def digest(*parts: Any) -> str:
     return hasher.hexdigest()
 
 
+def text_digest(*parts: str | int | bool) -> str:
+    """digest() for the per-page keys a build computes 20,000 times: parts are short text or numbers with no
+    NUL character in them, so one joined string hashed once says the same, at a third of the cost."""
+    return hashlib.blake2b("\0".join(map(str, parts)).encode("utf-8"), digest_size=16).hexdigest()
+
+
 LIBRARIES = ("jinja2", "markdown", "babel", "pyyaml", "minify_html", "rcssmin")
 
 
@@ -59,8 +65,8 @@ class Memo:
         self.folder = folder
         self.loaded: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
-        self.sizes: dict[str, list[int]] = {}           # entries per shard file, as on disk
-        self.changed: set[tuple[str, int]] = set()     # (kind, shard) with an entry added or replaced
+        self.on_disk: dict[str, list[frozenset]] = {}          # the keys in each shard file
+        self.changed: dict[tuple[str, int], set[str]] = {}     # (kind, shard) -> keys added or replaced
 
     @classmethod
     def shard(cls, key: str) -> int:
@@ -69,11 +75,11 @@ class Memo:
     def store(self, kind: str) -> dict:
         """All entries of a kind, for looking at; only get and put mark an entry as used."""
         if kind not in self.loaded:
-            self.loaded[kind], self.sizes[kind] = {}, [0] * self.SHARDS
+            self.loaded[kind], self.on_disk[kind] = {}, []
             for shard in range(self.SHARDS):
                 entries = self.read(kind, shard)
                 self.loaded[kind].update(entries)
-                self.sizes[kind][shard] = len(entries)
+                self.on_disk[kind].append(frozenset(entries))
             gc.freeze()   # it lives as long as the build: see pipeline.long_lived_objects
         return self.loaded[kind]
 
@@ -104,7 +110,7 @@ class Memo:
     def put(self, kind: str, key: str, value: Any) -> None:
         store = self.store(kind)
         if store.get(key) != value:
-            self.changed.add((kind, self.shard(key)))
+            self.changed.setdefault((kind, self.shard(key)), set()).add(key)
         store[key] = value
         self.used.setdefault(kind, {})[key] = value
 
@@ -124,13 +130,11 @@ class Memo:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for kind, entries in self.used.items():
-            shards: list[dict] = [{} for _ in range(self.SHARDS)]
-            for key, value in entries.items():
-                shards[self.shard(key)][key] = value
-            for shard, kept in enumerate(shards):
-                # Same count as on disk and nothing replaced: the very same entries, no need to write.
-                if (kind, shard) in self.changed or len(kept) != self.sizes[kind][shard]:
-                    self.write(kind, shard, kept)
+            for shard, keys in enumerate(self.on_disk[kind]):
+                # Nothing added or replaced and every entry still used: the very same file, no need to write.
+                added = self.changed.get((kind, shard), set())
+                if added or not entries.keys() >= keys:
+                    self.write(kind, shard, {key: entries[key] for key in keys | added if key in entries})
             self.loaded[kind] = dict(entries)
         self.changed.clear()
 
@@ -139,7 +143,7 @@ class Memo:
         with temporary.open("wb") as handle:
             pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path(kind, shard))
-        self.sizes[kind][shard] = len(entries)
+        self.on_disk[kind][shard] = frozenset(entries)
 
 
 class BlobStore:

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +11,7 @@ from typing import Any, Mapping
 
 from .cache import CODE, Memo, digest
 from .errors import BuildError, Problem, did_you_mean
-from .files import read_text, relative
+from .files import FileStatus, in_order, read_text, relative
 from .frontmatter import split_front_matter
 from .parallel import parallel_map
 from .schema import check_keys, check_type, freeze
@@ -162,18 +160,19 @@ def default_slug(key: str, is_section: bool) -> str:
     return slugify(name) if is_section or not is_safe_slug(name) else name
 
 
-def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...], root: Path,
+def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tuple[str, ...], root: Path,
                max_bytes: int, memo: Memo | None = None) -> tuple[list[SourcePage], list[Problem]]:
-    """Pages memoised under their file's status come from the memo; the others are read on every core."""
+    """files: path from root -> status, as listed. Pages memoised under their file's status come from the
+    memo; the others are read on every core."""
     settled = time.time_ns() - RACY_SECONDS * 10**9
     options = digest(CODE, languages, max_bytes)
     pages: list[SourcePage | None] = []
     todo = []
-    for path in files:
-        key = stat_key(path, settled, options) if memo else None
+    for path in in_order(files):
+        key = stat_key(path, files[path], settled, options) if memo else None
         pages.append(memo.get("page", key) if key else None)
         if pages[-1] is None:
-            todo.append((len(pages) - 1, path, key))
+            todo.append((len(pages) - 1, root / path, key))
     if memo:
         memo.keep_used("page")
 
@@ -194,16 +193,11 @@ def load_pages(files: list[Path], content_dir: Path, languages: tuple[str, ...],
     return [page for page in pages if page is not None], problems
 
 
-def stat_key(path: Path, settled: int, options: str) -> str | None:
+def stat_key(path: str, status: FileStatus, settled: int, options: str) -> str | None:
     """A loaded page is memoised under its file's size and modification time, as git's index does, so an
     unchanged file is not even read. A file modified within RACY_SECONDS could change again within the same
     clock tick unnoticed, and a link could lead anywhere: those are always read. options: a digest of the
     generator and the settings a page is loaded with; the key is plain text, not hashed again."""
-    name = str(path)
-    try:
-        status = os.lstat(name)
-    except OSError:
+    if status.link or status.mtime_ns > settled:
         return None
-    if stat.S_ISLNK(status.st_mode) or status.st_mtime_ns > settled:
-        return None
-    return f"{options}\0{name}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ino}"
+    return f"{options}\0{path}\0{status.size}\0{status.mtime_ns}\0{status.inode}"

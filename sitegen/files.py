@@ -4,8 +4,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
 
 from .errors import BuildError, Problem
+
+if TYPE_CHECKING:
+    from .config import Config
 
 IGNORED_PREFIXES = (".", "#", "_tmp")
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
@@ -16,23 +20,67 @@ def is_ignored(name: str) -> bool:
     return name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES)
 
 
+class FileStatus(NamedTuple):
+    """What listing a folder tells of a file without opening it: enough to see that it changed."""
+    size: int
+    mtime_ns: int
+    inode: int
+    link: bool          # a link, to a file or a folder: always read, never trusted by its status
+
+
+def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, FileStatus]:
+    """Every file under folder by its path from root ('content/news/a.pl.md'), in no particular order.
+    Hidden files and editors' backups are left out. Linked folders are listed as files and not entered,
+    so reading one fails with a clear message, and nothing outside the project is ever listed."""
+    found: dict[str, FileStatus] = {}
+    prefix, skipped, stack = len(str(root)) + 1, {str(path) for path in skip}, [str(folder)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if is_ignored(entry.name) or entry.path in skipped:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                try:
+                    status = entry.stat()
+                    size, mtime = status.st_size, status.st_mtime_ns
+                except OSError:
+                    size, mtime = -1, -1          # a link to nothing: listed, so that reading it says so
+                found[entry.path[prefix:]] = FileStatus(size, mtime, entry.inode(), entry.is_symlink())
+    return found
+
+
+def in_order(paths: Iterable[str]) -> list[str]:
+    """Sorted by their parts, as paths sort, so that file-system order never matters."""
+    return sorted(paths, key=lambda path: path.split("/"))
+
+
+def under(listing: Mapping[str, FileStatus], folder: Path, root: Path) -> dict[str, FileStatus]:
+    """The part of a listing inside folder."""
+    prefix = relative(folder, root) + "/"
+    return {path: status for path, status in listing.items() if path.startswith(prefix)}
+
+
+INPUT_FOLDERS = ("content", "templates", "locales", "static")
+
+
+def list_inputs(config: Config) -> dict[str, FileStatus]:
+    """Every file a build may read besides site.yaml, listed once: the no-change check and the loading of
+    the site share this listing."""
+    found: dict[str, FileStatus] = {}
+    for name in INPUT_FOLDERS:
+        found.update(scan(config.path(name), config.root))
+    return found
+
+
 def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """Every file under folder, sorted, so that file-system order never matters."""
-    found: list[tuple[tuple[str, ...], Path, str]] = []   # sorted by path parts, as Path sorts, but cheaper
-    if not folder.is_dir():
-        return []
-    skipped = {str(path) for path in skip}
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        current = Path(dirpath)
-        parts = current.parts
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and os.path.join(dirpath, d) not in skipped)
-        for directory in list(dirnames):
-            if os.path.islink(os.path.join(dirpath, directory)):
-                found.append(((*parts, directory), current, directory))
-                dirnames.remove(directory)
-        found.extend(((*parts, name), current, name) for name in filenames if not is_ignored(name))
-    found.sort(key=lambda entry: entry[0])
-    return [folder_path / name for _, folder_path, name in found]
+    """Every file under folder, sorted (see scan)."""
+    return [root / path for path in in_order(scan(folder, root, skip))]
 
 
 def relative(path: Path, root: Path) -> str:

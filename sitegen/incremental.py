@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from .cache import CODE, BuildCache, digest
+from .cache import CODE, BuildCache, digest, text_digest
 from .config import CONFIG_FILE
 from .content import read_body
 from .errors import BuildError, Problem
@@ -241,8 +241,8 @@ class IncrementalRenderer:
             if page.missing or page.body.blank:
                 self.meta[(page.key, page.lang)] = EMPTY
                 continue
-            key = digest(CODE, allow_html, page.lang, page.source, page.body_line, page.body.digest,
-                         self.data_digest if page.body.placeholders else "")
+            key = text_digest(CODE, allow_html, page.lang, page.source, page.body_line, page.body.digest,
+                              self.data_digest if page.body.placeholders else "")
             cached = memo.get("convert", key)
             if cached is not None and cached.structure == self.structure:
                 self.meta[(page.key, page.lang)] = cached
@@ -353,9 +353,9 @@ class IncrementalRenderer:
     def render_key(self, page: Page, context: str) -> str:
         """The page's identity is in the context (the structure); a section lists its children's summaries.
         A render that printed another page's HTML names that page in its reads, checked on reuse."""
-        children = [(c.key, self.meta.get((c.key, c.lang), EMPTY).summary)
-                    for c in self.site.children(page.key, page.lang)] if page.is_section else []
-        return digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
+        children = repr([(c.key, self.meta.get((c.key, c.lang), EMPTY).summary)
+                         for c in self.site.children(page.key, page.lang)]) if page.is_section else ""
+        return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
         return all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)

@@ -37,11 +37,11 @@ def long_lived_objects():
 
 
 def render_site(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-                cache: BuildCache | None = None) -> tuple[Site, Output, IncrementalRenderer]:
+                cache: BuildCache | None = None, listing: dict | None = None) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written."""
     cache = cache or BuildCache(root)
     cache.begin()
-    site = load_site(root, base_url, drafts, cache.memo)
+    site = load_site(root, base_url, drafts, cache.memo, listing)
     gc.freeze()
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
     output = renderer.render()
@@ -62,13 +62,14 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped."""
     cache = cache or BuildCache(root)
-    with long_lived_objects():
-        site, output, renderer = render_site(root, base_url, drafts, production, cache)
+    with long_lived_objects():   # the record too: once unfrozen, the next collection scans every object
+        site, output, renderer = render_site(root, base_url, drafts, production, cache,
+                                             snapshot.listing if snapshot is not None else None)
         report, stats = write(output, site, cache, remove_stale=True)
         cache.save()
-    result = BuildResult(site, report, tuple(output.missing_translations), renderer)
-    if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
-        save_record(snapshot, root, stats, result_messages(result))
+        result = BuildResult(site, report, tuple(output.missing_translations), renderer)
+        if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
+            save_record(snapshot, root, stats, result_messages(result))
     return result
 
 

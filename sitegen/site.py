@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
-from .files import is_ignored, relative, walk
+from .files import FileStatus, in_order, is_ignored, list_inputs, relative, under
 from .i18n import LanguageCatalog, load_catalog
 from .urls import is_safe_slug, normalize_alias, page_path
 
@@ -93,22 +93,27 @@ def child_index(pages: Iterable[Page]) -> Mapping[tuple[str, str], tuple[str, ..
                              for section, found in children.items()})
 
 
-def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Memo | None = None) -> Site:
+def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Memo | None = None,
+              listing: Mapping[str, FileStatus] | None = None) -> Site:
+    """listing: the project's files as list_inputs() gives them, if the caller has already listed them."""
     config = load_config(root, base_url)
+    listing = list_inputs(config) if listing is None else listing
     problems: list[Problem] = []
     content_dir, data_dir = config.path("content"), data_folder(config)
-    page_files = walk(content_dir, root, skip=(data_dir,))
+    data_files = under(listing, data_dir, root)
+    page_files = {path: status for path, status in under(listing, content_dir, root).items() if path not in data_files}
     sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes,
                                        memo)
-    data, data_problems = load_data(config, walk(data_dir, root), memo)
+    data, data_problems = load_data(config, [root / path for path in in_order(data_files)], memo)
     catalogs = {}
     for language in config.languages:
         try:
             catalogs[language.code] = load_catalog(config.path("locales"), language.code, language.locale, root)
         except BuildError as error:
             problems.extend(error.problems)
-    templates = tuple(relative(p, config.path("templates")) for p in walk(config.path("templates"), root))
-    static_files = tuple(relative(p, config.path("static")) for p in walk(config.path("static"), root))
+    templates, static_files = (tuple(relative(root / path, config.path(name)) for path in
+                                     in_order(under(listing, config.path(name), root)))
+                               for name in ("templates", "static"))
     problems += page_problems + data_problems
     problems += check_templates(templates, sources, config)
     if problems:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .cache import CODE, FOLDER, digest
 from .config import CONFIG_FILE, Config
 from .content import RACY_SECONDS
+from .files import FileStatus, list_inputs
 from .clock import build_date
 
 RECORD = "last-build.json"
@@ -27,44 +28,21 @@ class Snapshot:
     key: str                                   # the generator, its libraries and the options
     files: dict[str, tuple[int, int]]          # input path -> (size, mtime_ns)
     taken_ns: int
+    listing: dict[str, FileStatus]             # what the build then loads, without listing the folders again
 
 
 def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
-    """Stat every input before the build reads it: a file saved during the build then differs next time."""
+    """List every input before the build reads it: a file saved during the build then differs next time."""
     taken = time.time_ns()
-    files: dict[str, tuple[int, int]] = {}
-    for name in ("content", "templates", "locales", "static"):
-        stat_tree(config.path(name), config.root, files)
-    stat_file(config.root / CONFIG_FILE, config.root, files)
-    key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat())
-    return Snapshot(key, files, taken)
-
-
-def stat_tree(folder: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
-    stack, prefix = [str(folder)], len(str(root)) + 1
-    while stack:
-        try:
-            entries = os.scandir(stack.pop())
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    continue
-                into[entry.path[prefix:]] = (stat.st_size, stat.st_mtime_ns)
-
-
-def stat_file(path: Path, root: Path, into: dict[str, tuple[int, int]]) -> None:
+    listing = list_inputs(config)
+    files = {path: status[:2] for path, status in listing.items()}
     try:
-        stat = path.stat()
+        status = (config.root / CONFIG_FILE).stat()
+        files[CONFIG_FILE] = (status.st_size, status.st_mtime_ns)
     except OSError:
-        return
-    into[os.path.relpath(path, root)] = (stat.st_size, stat.st_mtime_ns)
+        pass
+    key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat())
+    return Snapshot(key, files, taken, listing)
 
 
 def record_path(root: Path) -> Path:

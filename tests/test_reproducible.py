@@ -31,17 +31,25 @@ def test_discovery_order_does_not_matter(site_root, monkeypatch):
         build(site_root)
         expected = tree(site_root / "output")
         shutil.rmtree(site_root / "output")
-        real_walk = os.walk
+        real_scandir, listed = os.scandir, []
 
-        def shuffled_walk(top, **kwargs):
-            for dirpath, dirnames, filenames in real_walk(top, **kwargs):
-                random.Random(dirpath).shuffle(dirnames)
-                filenames = list(filenames)
-                random.Random(dirpath + "f").shuffle(filenames)
-                yield dirpath, dirnames, filenames[::-1]
+        class Shuffled(list):    # what os.scandir gives: entries to iterate, in a with block
+            def __enter__(self):
+                return self
 
-        monkeypatch.setattr(files.os, "walk", shuffled_walk)
+            def __exit__(self, *exception):
+                return False
+
+        def shuffled_scandir(folder):
+            with real_scandir(folder) as entries:
+                found = Shuffled(entries)
+            random.Random(str(folder)).shuffle(found)
+            listed.append(str(folder))
+            return Shuffled(found[::-1])
+
+        monkeypatch.setattr(files.os, "scandir", shuffled_scandir)
         build(site_root)
+        assert str(site_root / "content") in listed
         assert tree(site_root / "output") == expected
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
