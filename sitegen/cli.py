@@ -67,18 +67,24 @@ def run(arguments: argparse.Namespace, root: Path) -> int:
             return commands.new_page(root, arguments.name)
         return commands.i18n(root, arguments.action)
     from .config import load_config
+    from .parallel import Background
     from .unchanged import take_snapshot, up_to_date
+    from .writer import list_output
     config = load_config(root, arguments.base_url)
-    snapshot = take_snapshot(config, production=True, drafts=False)
-    record = up_to_date(snapshot, config.path("output"), root)
-    if record is not None:
-        for message in record["messages"]:
-            print(message, file=sys.stderr)
-        print(f"nothing changed since the last build: {config.path('output')} is up to date "
-              f"({len(record['outputs'])} files)", file=sys.stderr)
-        return EXIT_OK
-    from .pipeline import build, result_messages
-    result = build(root, base_url=arguments.base_url, snapshot=snapshot)
+    present = Background(list_output, config.path("output"))   # output/ is listed on the other core
+    try:
+        snapshot = take_snapshot(config, production=True, drafts=False)
+        record = up_to_date(snapshot, present.result, root)
+        if record is not None:
+            for message in record["messages"]:
+                print(message, file=sys.stderr)
+            print(f"nothing changed since the last build: {config.path('output')} is up to date "
+                  f"({len(record['outputs'])} files)", file=sys.stderr)
+            return EXIT_OK
+        from .pipeline import build, result_messages
+        result = build(root, base_url=arguments.base_url, snapshot=snapshot, present=present.result)
+    finally:
+        present.close()
     for message in result_messages(result):
         print(message, file=sys.stderr)
     report = result.report

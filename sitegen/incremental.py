@@ -16,7 +16,7 @@ import os
 import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from .cache import CODE, BuildCache, digest, text_digest
 from .config import CONFIG_FILE
@@ -103,6 +103,7 @@ class IncrementalRenderer:
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, tuple[str, str]] = {}
         self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
+        self.present: Mapping[str, tuple[int, int]] | None = None   # output/ as listed before render(), if it was
         self._readers: dict | None = None
         self.extra_digests: dict[str, tuple[bytes, str]] = {}
         self.data_digest = digest(*[(name, (site.config.root / path).read_bytes())
@@ -152,7 +153,10 @@ class IncrementalRenderer:
         config = self.site.config
         return self.renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))
 
-    def render(self) -> Output:
+    def render(self, present: Mapping[str, tuple[int, int]] | None = None) -> Output:
+        """present: every file of output/ -> (size, mtime_ns), listed before this build; without it each
+        file that might be left as it is gets a stat."""
+        self.present = present
         output = Output()
         output.problems += self.renderer.template_syntax_problems()
         if output.problems:
@@ -188,6 +192,7 @@ class IncrementalRenderer:
         On problems the renderer is left as it was (output/ may already hold the changed pages, if only the
         others failed: the preview then shows the problems over every page)."""
         before = (self.site, dict(self.meta), dict(self.ids), dict(self.rendered))
+        self.present = None     # listed before the last build wrote anything
         summaries = {key: self.meta.get(key, EMPTY).summary for key in changed}
         self.site = site
         self.renderer.rebind(site)
@@ -367,6 +372,8 @@ class IncrementalRenderer:
         recorded = manifest.get(path)
         if recorded is None or recorded[0] != expected:
             return False
+        if self.present is not None:
+            return self.present.get(path) == recorded[1:]
         try:
             status = os.stat(f"{self.output_dir}/{path}")
         except OSError:

@@ -106,3 +106,52 @@ def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None
             raise RuntimeError(f"a worker process failed:\n{message[1]}")
         else:
             chunks[message[0]] = message[1]
+
+
+class Background:
+    """One function's result, worked out in a forked process while this one goes on; result() waits for
+    it. With a single core it is worked out at once, in this process."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        self._process = None
+        if worker_count() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            self._value = function(*args)
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(send, function, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> Any:
+        if self._process is None:
+            return self._value
+        try:
+            succeeded, value = self._receive.recv()
+            self._process.join()            # it leaves once it has sent
+        except EOFError:
+            raise RuntimeError("a worker process stopped unexpectedly") from None
+        finally:
+            self.close()
+        if not succeeded:
+            raise RuntimeError(f"a worker process failed:\n{value}")
+        self._value = value
+        return value
+
+    def close(self) -> None:
+        """Stop the process if its result is no longer wanted."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._receive.close()
+            self._process = None
+
+
+def _send_result(send, function: Callable[..., Any], args: tuple) -> None:
+    try:
+        message = (True, function(*args))
+    except BaseException:  # noqa: BLE001 - the parent raises it with this traceback
+        message = (False, traceback.format_exc())
+    send.send(message)
+    send.close()

@@ -12,7 +12,7 @@ from .errors import BuildError
 from .incremental import IncrementalRenderer, Output
 from .site import Page, Site, load_site
 from .unchanged import Snapshot, save_record
-from .writer import WriteReport, write_output
+from .writer import WriteReport, list_output, write_output
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,16 @@ def long_lived_objects():
 
 
 def render_site(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-                cache: BuildCache | None = None, listing: dict | None = None) -> tuple[Site, Output, IncrementalRenderer]:
-    """Everything is rendered and checked in memory; a BuildError means nothing may be written."""
+                cache: BuildCache | None = None, listing: dict | None = None,
+                present: Callable[[], dict] | None = None) -> tuple[Site, Output, IncrementalRenderer]:
+    """Everything is rendered and checked in memory; a BuildError means nothing may be written.
+    listing: the project's files, if the caller has listed them; present() lists output/ (see build)."""
     cache = cache or BuildCache(root)
     cache.begin()
     site = load_site(root, base_url, drafts, cache.memo, listing)
     gc.freeze()
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
-    output = renderer.render()
+    output = renderer.render(list_output(site.config.path("output")) if present is None else present())
     check_output(output, renderer, cache)
     return site, output, renderer
 
@@ -58,14 +60,16 @@ def check_output(output: Output, renderer: IncrementalRenderer, cache: BuildCach
 
 
 def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-          cache: BuildCache | None = None, snapshot: Snapshot | None = None) -> BuildResult:
+          cache: BuildCache | None = None, snapshot: Snapshot | None = None,
+          present: Callable[[], dict] | None = None) -> BuildResult:
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
-    With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped."""
+    With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped.
+    present: gives output/ as listed before the build; the command line lists it on the other core."""
     cache = cache or BuildCache(root)
     with long_lived_objects():   # the record too: once unfrozen, the next collection scans every object
         site, output, renderer = render_site(root, base_url, drafts, production, cache,
-                                             snapshot.listing if snapshot is not None else None)
-        report, stats = write(output, site, cache, remove_stale=True)
+                                             snapshot.listing if snapshot is not None else None, present)
+        report, stats = write(output, site, cache, remove_stale=True, present=renderer.present)
         cache.save()
         result = BuildResult(site, report, tuple(output.missing_translations), renderer)
         if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
@@ -95,17 +99,15 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
     return BuildResult(site, report, previous.missing_translations, renderer)
 
 
-def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool) -> tuple[WriteReport, dict]:
+def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool,
+          present: dict | None = None) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
-    (size, mtime_ns) as the writer left it, for the no-change record."""
+    (size, mtime_ns) as the writer left it, for the no-change record. present: see build."""
     manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")
-    folders = cache.memo.store("folders").get(str(output_dir)) if remove_stale else None
     try:
-        report = write_output(output.files, output_dir, remove_stale, output.staging, manifest, folders)
+        report = write_output(output.files, output_dir, remove_stale, output.staging, present)
     finally:
         output.discard()
-    if remove_stale:
-        cache.memo.put("folders", str(output_dir), report.folders)
     stats = {}
     for path in output.files:
         if path in report.stats:

@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Mapping
 
 from .cache import CODE, FOLDER, digest
 from .config import CONFIG_FILE, Config
@@ -49,8 +50,9 @@ def record_path(root: Path) -> Path:
     return root / FOLDER / RECORD
 
 
-def up_to_date(snapshot: Snapshot, output_dir: Path, root: Path) -> dict | None:
-    """The last build's record if nothing changed since, else None."""
+def up_to_date(snapshot: Snapshot, present: Callable[[], Mapping[str, tuple[int, int]]], root: Path) -> dict | None:
+    """The last build's record if nothing changed since: the same inputs, and output/ holding just what that
+    build left there (present() lists it, asked only once the inputs are known to be the same). Else None."""
     try:
         record = json.loads(record_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -60,14 +62,7 @@ def up_to_date(snapshot: Snapshot, output_dir: Path, root: Path) -> dict | None:
     newest = max((mtime for _, mtime in snapshot.files.values()), default=0)
     if newest > record.get("taken_ns", 0) - RACY_SECONDS * 10**9:
         return None
-    for path, (size, mtime) in record.get("outputs", {}).items():
-        try:
-            stat = (output_dir / path).stat()
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return None
-    return record
+    return record if record.get("outputs") == {k: list(v) for k, v in present().items()} else None
 
 
 def save_record(snapshot: Snapshot, root: Path, outputs: dict[str, tuple[int, int]], messages: list[str]) -> None:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from .urls import is_inside
 
@@ -43,66 +42,29 @@ class WriteReport:
     unchanged: int
     removed: int
     stats: dict = field(default_factory=dict)   # path -> (size, mtime_ns) of each file this build wrote or compared
-    folders: dict = field(default_factory=dict)  # folder -> mtime_ns once written; "" is output/ itself
 
 
-def existing_files(output_dir: Path, previous: Iterable[str] = (),
-                   folders: Mapping[str, int] | None = None) -> tuple[set[str], dict[str, int]]:
-    """Every file in output_dir, and each folder's mtime_ns as seen before listing it. Adding, removing or
-    renaming a name changes the mtime of its folder, so a folder whose mtime is still the one recorded after
-    the last write holds just what the last build left there (`previous`): only the other folders are listed.
-    On a big site that is one stat per folder instead of a listing of every folder."""
-    folders = folders or {}
-    files_in: dict[str, list[str]] = {}
-    for path in previous:
-        files_in.setdefault(path.rpartition("/")[0], []).append(path)
-    subfolders: dict[str, list[str]] = {}
-    placed = {""}
-    for folder in list(files_in):
-        while folder not in placed:
-            placed.add(folder)
-            parent = folder.rpartition("/")[0]
-            subfolders.setdefault(parent, []).append(folder)
-            folder = parent
-    found: set[str] = set()
-    seen: dict[str, int] = {}
-    stack = [""]
+def list_output(output_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file in output_dir (links by their own status) -> (size, mtime_ns). The command line lists it on
+    the other core while this one lists the sources and loads the site (see cli.run)."""
+    found: dict[str, tuple[int, int]] = {}
+    prefix, stack = len(str(output_dir)) + 1, [str(output_dir)]
     while stack:
-        folder = stack.pop()
-        place = f"{output_dir}/{folder}" if folder else str(output_dir)
         try:
-            status = os.lstat(place) if folder else os.stat(place)   # output/ itself may be a link
+            entries = os.scandir(stack.pop())
         except OSError:
             continue
-        if not stat.S_ISDIR(status.st_mode):
-            continue
-        seen[folder] = status.st_mtime_ns
-        if folders.get(folder) == status.st_mtime_ns:
-            found.update(files_in.get(folder, ()))
-            stack.extend(subfolders.get(folder, ()))
-            continue
-        with os.scandir(place) as entries:
+        with entries:
             for entry in entries:
-                name = f"{folder}/{entry.name}" if folder else entry.name
-                (stack.append if entry.is_dir(follow_symlinks=False) else found.add)(name)
-    return found, seen
-
-
-def folder_times(output_dir: Path, seen: dict[str, int], touched: Iterable[str]) -> dict[str, int]:
-    """The folders' mtimes after writing: the ones this build changed are looked at again."""
-    times, looked = dict(seen), set()
-    for path in touched:
-        folder = posixpath_parent(path)
-        while folder not in looked:
-            looked.add(folder)
-            try:
-                times[folder] = (os.lstat(f"{output_dir}/{folder}") if folder else os.stat(output_dir)).st_mtime_ns
-            except OSError:
-                times.pop(folder, None)
-            if not folder:
-                break
-            folder = posixpath_parent(folder)
-    return times
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                try:
+                    status = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                found[entry.path[prefix:]] = (status.st_size, status.st_mtime_ns)
+    return found
 
 
 def same_bytes(path: Path, data: "bytes | Staged") -> bool:
@@ -117,12 +79,12 @@ def same_bytes(path: Path, data: "bytes | Staged") -> bool:
 
 def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path,
                  remove_stale: bool = True, staging: Path | None = None,
-                 previous: Iterable[str] = (), folders: Mapping[str, int] | None = None) -> WriteReport:
+                 present: Mapping[str, tuple[int, int]] | None = None) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
     so rsync-style deploys copy only what changed. remove_stale=False: files is only part of the site
     (the preview after a body edit), so nothing else is removed and output/ need not be listed.
     staging: the folder where rendered pages wait, each at its path in the tree of output/.
-    previous and folders: the files the last build left and its folders' mtimes (see existing_files)."""
+    present: output_dir as list_output() saw it before the build, if the caller has listed it."""
     for path in files:
         if not is_inside(path):
             raise ValueError(f"refusing to write outside the output folder: {path}")
@@ -130,9 +92,8 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
             and not any(data is UNCHANGED for data in files.values()):
         return move_tree(files, output_dir, staging)
     output_dir.mkdir(parents=True, exist_ok=True)
-    before, seen = existing_files(output_dir, previous, folders) if remove_stale else (set(), {})
+    before = set(list_output(output_dir) if present is None else present) if remove_stale else set()
     written = unchanged = 0
-    touched = []
     stats = {}
     for path in sorted(files):
         data = files[path]
@@ -146,19 +107,16 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
             prepare_place(target)
             os.replace(data.file, target)   # the staging folder is inside the project: a rename, no copy
             written += 1
-            touched.append(path)
         else:
             replace_file(target, data)
             written += 1
-            touched.append(path)
         status = os.stat(target)
         stats[path] = (status.st_size, status.st_mtime_ns)
     stale = sorted(before - set(files)) if remove_stale else []
     for path in stale:
         (output_dir / path).unlink(missing_ok=True)
     remove_empty_folders(output_dir, {posixpath_parent(path) for path in stale})
-    times = folder_times(output_dir, seen, [*touched, *stale]) if remove_stale else {}
-    return WriteReport(written, unchanged, len(stale), stats, times)
+    return WriteReport(written, unchanged, len(stale), stats)
 
 
 def move_tree(files: Mapping[str, "bytes | Staged"], output_dir: Path, staging: Path) -> WriteReport:

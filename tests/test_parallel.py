@@ -65,3 +65,30 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
 def test_one_process_runs_serially(monkeypatch):
     monkeypatch.setenv("SITEGEN_WORKERS", "1")
     assert {pid for _, pid in parallel.parallel_map(pid_of, range(400))} == {os.getpid()}
+
+
+def pid_and_sum(*numbers):
+    return os.getpid(), sum(numbers)
+
+
+def test_background_work_runs_in_another_process_and_serially_with_one_core(monkeypatch):
+    pending = parallel.Background(pid_and_sum, 1, 2, 3)
+    pid, total = pending.result()
+    assert pid != os.getpid() and total == 6
+    monkeypatch.setenv("SITEGEN_WORKERS", "1")
+    assert parallel.Background(pid_and_sum, 4).result() == (os.getpid(), 4)
+
+
+def test_background_errors_and_deaths_are_raised():
+    with pytest.raises(RuntimeError, match="ValueError: item 7 is broken"):
+        parallel.Background(fail_in_worker, 7).result()
+    with pytest.raises(RuntimeError, match="stopped unexpectedly"):
+        parallel.Background(die_in_worker, 7).result()
+
+
+def test_background_work_no_longer_wanted_is_stopped():
+    pending = parallel.Background(time.sleep, 30)
+    started = time.monotonic()
+    pending.close()
+    assert time.monotonic() - started < 5
+    assert pending._process is None
