@@ -29,6 +29,7 @@ class Data:
     raw: Mapping[str, Any]                   # data name -> the YAML value, line-aware
     views: Mapping[str, Mapping[str, Any]]   # language -> data name -> localized, read-only value
     by_id: Mapping[str, Mapping[str, Mapping[str, Any]]]  # language -> collection -> id -> localized record
+    digest: str = ""                         # of every data file's text: what pages made from data depend on
 
     def find(self, lang: str, collection: str, record_id: Any) -> Any:
         return self.by_id[lang].get(collection, {}).get(record_id)
@@ -63,6 +64,7 @@ def load_data(config: Config, files: list[Path], memo: Memo | None = None) -> tu
     sources: dict[str, str] = {}
     raw: dict[str, Any] = {}
     unreadable: set[str] = set()
+    texts = []
     for path in files:
         shown = relative(path, config.root)
         if path.suffix not in (".yaml", ".yml"):
@@ -70,7 +72,8 @@ def load_data(config: Config, files: list[Path], memo: Memo | None = None) -> tu
                                     "move other files to static/"))
             continue
         try:
-            raw[path.stem] = parsed_yaml(read_text(path, config.root, config.max_file_bytes), shown, memo)
+            texts.append((path.stem, read_text(path, config.root, config.max_file_bytes)))
+            raw[path.stem] = parsed_yaml(texts[-1][1], shown, memo)
             sources[path.stem] = shown
         except BuildError as error:
             unreadable.add(path.stem)
@@ -90,7 +93,7 @@ def load_data(config: Config, files: list[Path], memo: Memo | None = None) -> tu
     by_id = {lang: MappingProxyType({name: index_records(value) for name, value in view.items()})
              for lang, view in views.items()}
     return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
-                MappingProxyType(by_id)), problems
+                MappingProxyType(by_id), digest(*sorted(texts))), problems
 
 
 def index_records(value: Any) -> Mapping[str, Any]:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable, Mapping, NamedTuple
 
 from .cache import CODE, BuildCache, digest, text_digest
-from .config import CONFIG_FILE
 from .content import read_body
 from .errors import BuildError, Problem
 from .feeds import sitemap
@@ -106,15 +105,10 @@ class IncrementalRenderer:
         self.present: Mapping[str, tuple[int, int]] | None = None   # output/ as listed before render(), if it was
         self._readers: dict | None = None
         self.extra_digests: dict[str, tuple[bytes, str]] = {}
-        self.data_digest = digest(*[(name, (site.config.root / path).read_bytes())
-                                    for name, path in sorted(site.data.files.items())])
-        # Whatever a link or the sitemap can lead to. The pages, their URLs, the aliases and the drafts follow
-        # from site.yaml, the options and every page file but its body (a loaded page carries a digest of
-        # that); pages made from data records are taken whole. Editing a page's body leaves it unchanged.
-        config = site.config
-        self.structure = digest(CODE, (config.root / CONFIG_FILE).read_bytes(), config.base_url, site.drafts,
-                                sorted(source.identity for source in site.sources.values()),
-                                *[identity(page) for page in site.pages if page.record])
+        self.data_digest = site.data.digest
+        # Whatever a link or the sitemap can lead to: the site's outline (every page file but its body, site.yaml
+        # and the options) and the pages made from data records. Editing a page's body leaves it unchanged.
+        self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
         self.renderer.sitemap = self.sitemap
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same project never collide.

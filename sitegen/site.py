@@ -13,14 +13,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from .cache import Memo
+from .cache import CODE, Memo, digest
 from .clock import build_date
-from .config import Config, load_config
+from .config import CONFIG_FILE, Config, load_config
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
 from .files import FileStatus, in_order, is_ignored, list_inputs, relative, under
 from .i18n import LanguageCatalog, load_catalog
+from .schema import ReadOnlyDict
 from .urls import is_safe_slug, normalize_alias, page_path
 
 HOME_KEY = f"{SECTION_INDEX}.md"
@@ -75,6 +76,7 @@ class Site:
     by_key: Mapping[tuple[str, str], Page] = field(default_factory=dict)
     sources: Mapping[tuple[str, str], SourcePage] = field(default_factory=dict)   # as the files say
     child_keys: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # in listing order
+    outline: str = ""    # digest of site.yaml, the options and every page file but the bodies (see load_site)
 
     def page(self, key: str, lang: str) -> Page | None:
         return self.by_key.get((key, lang))
@@ -89,8 +91,8 @@ def child_index(pages: Iterable[Page]) -> Mapping[tuple[str, str], tuple[str, ..
     for page in pages:
         if page.parent_key is not None and not page.missing:
             children.setdefault((page.parent_key, page.lang), []).append(page)
-    return MappingProxyType({section: tuple(p.key for p in sorted(found, key=lambda p: (p.weight, p.title.casefold())))
-                             for section, found in children.items()})
+    return ReadOnlyDict({section: tuple(p.key for p in sorted(found, key=lambda p: (p.weight, p.title.casefold())))
+                         for section, found in children.items()})
 
 
 def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Memo | None = None,
@@ -118,16 +120,46 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
     problems += check_templates(templates, sources, config)
     if problems:
         raise BuildError(problems)
-    pages, route_problems = Router(config, sources, data, drafts).pages()
-    aliases, alias_problems = collect_aliases(pages, sources, config)
-    problems += route_problems + alias_problems + check_menus(config, pages)
-    if problems:
-        raise BuildError(problems)
+    # Editing a page's body leaves the outline as it was, and with it every page's URL, title and place.
+    outline = digest(CODE, (root / CONFIG_FILE).read_bytes(), config.base_url, drafts,
+                     sorted(source.identity for source in sources))
+    by_source = MappingProxyType({(s.key, s.lang): s for s in sources})
+    pages, aliases, child_keys = route(config, sources, by_source, data, drafts, memo, digest(outline, data.digest))
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
-    return Site(config, tuple(pages), tuple(aliases), data, MappingProxyType(catalogs), templates, static_files,
-                build_date(root), drafts, draft_keys, by_key, MappingProxyType({(s.key, s.lang): s for s in sources}),
-                child_index(pages))
+    return Site(config, pages, aliases, data, MappingProxyType(catalogs), templates, static_files,
+                build_date(root), drafts, draft_keys, by_key, by_source, child_keys, outline)
+
+
+def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[str, str], SourcePage], data: Data,
+          drafts: bool, memo: Memo | None, key: str) -> tuple[tuple[Page, ...], tuple[Alias, ...], Mapping]:
+    """Every page with its URL, the aliases and each section's children. Memoised under the outline and the
+    data files; a memoised page gets the body its file has now."""
+    routed = memo.get("routes", key) if memo else None
+    if routed is None:
+        pages, problems = Router(config, sources, data, drafts).pages()
+        aliases, alias_problems = collect_aliases(pages, sources, config)
+        problems += alias_problems + check_menus(config, pages)
+        if problems:
+            raise BuildError(problems)
+        routed = (tuple(pages), tuple(aliases), child_index(pages))
+        if memo:
+            memo.put("routes", key, routed)
+        return routed
+    pages, aliases, child_keys = routed
+    now = {}
+    for index, page in enumerate(pages):
+        source = None if page.record or page.missing else by_source[(page.key, page.lang)]
+        if source is not None and source.body != page.body:
+            now[(page.key, page.lang)] = index
+    if not now:
+        return routed
+    fresh = list(pages)
+    for (key, lang), index in now.items():
+        fresh[index] = replace(pages[index], body=by_source[(key, lang)].body)
+    aliases = tuple(replace(a, target=fresh[now[(a.target.key, a.target.lang)]]) if (a.target.key, a.target.lang) in now
+                    else a for a in aliases)
+    return tuple(fresh), aliases, child_keys
 
 
 def reload_bodies(site: Site, paths: Iterable[Path]) -> tuple[Site, list[tuple[str, str]]] | None:
@@ -284,7 +316,7 @@ class Router:
             return None
         return Page(
             key=f"{collection}/{record['id']}", lang=lang, source=source, title=title, menu_title=title,
-            description="", date=None, draft=False, template=route.template, weight=0, extra=MappingProxyType({}),
+            description="", date=None, draft=False, template=route.template, weight=0, extra=ReadOnlyDict(),
             body=NO_BODY, body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
             is_section=False, parent_key=route.parent, record=(collection, record["id"]))
 
