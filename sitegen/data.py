@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from babel import Locale
 
@@ -78,22 +78,54 @@ def load_data(config: Config, files: list[Path], memo: Memo | None = None) -> tu
         except BuildError as error:
             unreadable.add(path.stem)
             problems.extend(error.problems)
-    for name, value in raw.items():
-        problems += unsafe_links(value, sources[name])
-    for name, collection in config.collections.items():
-        if name not in raw:
-            if name not in unreadable:
-                problems.append(Problem("site.yaml", 1, f"collection '{name}' has no data file",
-                                        f"create content/data/{name}.yaml or remove it from 'collections'"))
-            continue
-        problems.extend(check_collection(collection, raw, sources))
+    files_digest = digest(*sorted(texts))
+    problems += checked(config, raw, sources, unreadable, files_digest, memo)
     codes = config.language_codes
-    views = {lang: MappingProxyType({name: localize(value, lang, codes) for name, value in raw.items()})
-             for lang in codes}
-    by_id = {lang: MappingProxyType({name: index_records(value) for name, value in view.items()})
-             for lang, view in views.items()}
+    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes)) for lang in codes}
+    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name])) for lang in codes}
     return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
-                MappingProxyType(by_id), digest(*sorted(texts))), problems
+                MappingProxyType(by_id), files_digest), problems
+
+
+class Lazy(Mapping):
+    """A read-only mapping whose values are worked out when first asked for: a page edit renders one page,
+    which should not pay for localizing 2,000 partner records it never shows."""
+
+    def __init__(self, keys: Iterable[str], make: Callable[[str], Any]):
+        self._keys, self._make, self._made = tuple(keys), make, {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._made:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._made[key] = self._make(key)
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def checked(config: Config, raw: Mapping[str, Any], sources: Mapping[str, str], unreadable: set[str],
+            files_digest: str, memo: Memo | None) -> list[Problem]:
+    """The data files' problems; memoised under the files' text and the collections' rules, as checking
+    2,000 records on every build costs more than reading them."""
+    key = digest(CODE, repr(config.collections), sorted(sources.items()), sorted(unreadable), files_digest)
+    found = memo.get("data-checks", key) if memo else None
+    if found is None:
+        found = [problem for name, value in raw.items() for problem in unsafe_links(value, sources[name])]
+        for name, collection in config.collections.items():
+            if name not in raw:
+                if name not in unreadable:
+                    found.append(Problem("site.yaml", 1, f"collection '{name}' has no data file",
+                                         f"create content/data/{name}.yaml or remove it from 'collections'"))
+                continue
+            found.extend(check_collection(collection, raw, sources))
+        if memo:
+            memo.put("data-checks", key, found)
+    return list(found)
 
 
 def index_records(value: Any) -> Mapping[str, Any]:

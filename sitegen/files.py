@@ -56,8 +56,8 @@ def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Fil
 
 
 def in_order(paths: Iterable[str]) -> list[str]:
-    """Sorted by their parts, as paths sort, so that file-system order never matters."""
-    return sorted(paths, key=lambda path: path.split("/"))
+    """Sorted, so that file-system order never matters."""
+    return sorted(paths)
 
 
 def under(listing: Mapping[str, FileStatus], folder: Path, root: Path) -> dict[str, FileStatus]:

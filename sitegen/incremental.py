@@ -357,7 +357,7 @@ class IncrementalRenderer:
         return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
-        return all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
+        return not reads or all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
 
     def on_disk(self, path: str, expected: str, manifest: dict) -> bool:
         """True when output/ still holds exactly the bytes this render produced last time."""
