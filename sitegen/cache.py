@@ -57,9 +57,9 @@ CODE = _code_digest()
 class Memo:
     """Stores of key -> value, one per kind, loaded on first use. Only entries used by the last build are
     kept, so the cache does not grow without bound. Each store is split in SHARDS files by key, and only
-    the files whose entries changed are written again: one edited page rewrites a sixteenth of a store."""
+    the files whose entries changed are written again: one edited page rewrites a 64th of a store."""
 
-    SHARDS = 16
+    SHARDS = 64
 
     def __init__(self, folder: Path | None):
         self.folder = folder
