@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, NamedTuple
 
@@ -51,7 +51,7 @@ class RenderedMeta(NamedTuple):
 
 HTML_KEPT = 256
 EMPTY = ConvertedMeta("", (), (), (), "")
-PAGE_FIELDS = tuple(f.name for f in fields(Page) if f.name != "body")
+PAGE_FIELDS = tuple(name for name in Page._fields if name != "body")
 
 
 @dataclass
