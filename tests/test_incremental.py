@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from conftest import FILES, run_build, write_site
+from sitegen.cache import installed
 from sitegen.errors import BuildError
 from sitegen.pipeline import build
 from sitegen.serve import Preview
@@ -357,3 +358,16 @@ def test_a_build_hands_its_frozen_objects_back_to_the_collector(site_root, monke
     build(site_root)
     assert frozen and max(frozen) > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_an_upgraded_library_is_a_changed_generator(tmp_path, monkeypatch):
+    """The generator digest in every memo key covers the libraries: an upgrade rewrites their files."""
+    package = tmp_path / "somelibrary"
+    package.mkdir()
+    (package / "__init__.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = installed("somelibrary")
+    assert [name for name, _, _ in before] == ["__init__.py"]
+    (package / "__init__.py").write_text("VERSION = 22\n")
+    assert installed("somelibrary") != before
+    assert installed("no_such_library_here") == []
