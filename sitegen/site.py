@@ -136,6 +136,8 @@ def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[st
     """Every page with its URL, the aliases and each section's children. Memoised under the outline and the
     data files; a memoised page gets the body its file has now."""
     routed = memo.get("routes", key) if memo else None
+    if memo:
+        memo.keep_used("routes")    # the last outline's 24,000 pages, no longer of use, leave memory now
     if routed is None:
         pages, problems = Router(config, sources, data, drafts).pages()
         aliases, alias_problems = collect_aliases(pages, sources, config)
