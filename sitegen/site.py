@@ -133,35 +133,39 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
 
 def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[str, str], SourcePage], data: Data,
           drafts: bool, memo: Memo | None, key: str) -> tuple[tuple[Page, ...], tuple[Alias, ...], Mapping]:
-    """Every page with its URL, the aliases and each section's children. Memoised under the outline and the
-    data files; a memoised page gets the body its file has now."""
+    """Every page with its URL, the aliases and each section's children. Where each page is (its URL, and
+    the file it comes from) is memoised under the outline and the data files; the pages are then made
+    again from the loaded files, so they have their bodies as the files have them now, and share their
+    strings instead of holding a second copy of every title in memory."""
     routed = memo.get("routes", key) if memo else None
     if memo:
-        memo.keep_used("routes")    # the last outline's 24,000 pages, no longer of use, leave memory now
-    if routed is None:
-        pages, problems = Router(config, sources, data, drafts).pages()
-        aliases, alias_problems = collect_aliases(pages, sources, config)
-        problems += alias_problems + check_menus(config, pages)
-        if problems:
-            raise BuildError(problems)
-        routed = (tuple(pages), tuple(aliases), child_index(pages))
-        if memo:
-            memo.put("routes", key, routed)
-        return routed
-    pages, aliases, child_keys = routed
-    now = {}
-    for index, page in enumerate(pages):
-        source = None if page.record or page.missing else by_source[(page.key, page.lang)]
-        if source is not None and source.body != page.body:
-            now[(page.key, page.lang)] = index
-    if not now:
-        return routed
-    fresh = list(pages)
-    for (key, lang), index in now.items():
-        fresh[index] = pages[index]._replace(body=by_source[(key, lang)].body)
-    aliases = tuple(replace(a, target=fresh[now[(a.target.key, a.target.lang)]]) if (a.target.key, a.target.lang) in now
-                    else a for a in aliases)
-    return tuple(fresh), aliases, child_keys
+        memo.keep_used("routes")    # the last outline's routes, no longer of use, leave memory now
+    if routed is not None:
+        places, aliases, child_keys = routed
+        pages = tuple(place if isinstance(place, Page) else make_page(by_source[place[:2]], *place[2:])
+                      for place in places)
+        by_key = {(page.key, page.lang): page for page in pages}
+        return pages, tuple(Alias(path, by_key[target], source, line) for path, target, source, line in aliases), \
+            child_keys
+    pages, problems = Router(config, sources, data, drafts).pages()
+    aliases, alias_problems = collect_aliases(pages, sources, config)
+    problems += alias_problems + check_menus(config, pages)
+    if problems:
+        raise BuildError(problems)
+    child_keys = child_index(pages)
+    if memo:
+        places = tuple(page if page.record else (page.key, original_lang(page, by_source, config), page.lang, page.path)
+                       for page in pages)
+        memo.put("routes", key, (places, tuple((a.path, (a.target.key, a.target.lang), a.source, a.line)
+                                               for a in aliases), child_keys))
+    return tuple(pages), tuple(aliases), child_keys
+
+
+def original_lang(page: Page, by_source: Mapping[tuple[str, str], SourcePage], config: Config) -> str:
+    """The language of the file a page comes from: its own, or for a missing translation the original's."""
+    if not page.missing:
+        return page.lang
+    return next(lang for lang in config.language_codes if (page.key, lang) in by_source)
 
 
 def reload_bodies(site: Site, paths: Iterable[Path]) -> tuple[Site, list[tuple[str, str]]] | None:
@@ -268,26 +272,9 @@ class Router:
         self.known_slugs[(key, lang)] = self.slugs(parent, lang) + (own,)
         return self.known_slugs[(key, lang)]
 
-    def parent_key(self, key: str) -> str | None:
-        if key == HOME_KEY:
-            return None
-        folder = key.rpartition("/")[0]
-        if key.endswith("/" + HOME_KEY):
-            folder = folder.rpartition("/")[0]
-        return f"{folder}/{HOME_KEY}" if folder else HOME_KEY
-
     def page_for(self, key: str, lang: str) -> Page:
-        source = self.any_source(key, lang)
-        missing = (key, lang) not in self.sources
-        template = source.template or default_template(key)
-        return Page(
-            key=key, lang=lang, source=source.source, title=source.title, menu_title=source.menu_title,
-            description=source.description, date=source.date, draft=source.draft,
-            template="missing.html" if missing else template, weight=source.weight, extra=source.extra,
-            body=NO_BODY if missing else source.body, body_line=source.body_line,
-            path=f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang)),
-            line=source.slug_line, is_section=source.is_section,
-            parent_key=self.parent_key(key), missing=missing)
+        path = f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang))
+        return make_page(self.any_source(key, lang), lang, path)
 
     def generated_pages(self) -> list[Page]:
         pages = []
@@ -321,6 +308,27 @@ class Router:
             description="", date=None, draft=False, template=route.template, weight=0, extra=ReadOnlyDict(),
             body=NO_BODY, body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
             is_section=False, parent_key=route.parent, record=(collection, record["id"]))
+
+
+def make_page(source: SourcePage, lang: str, path: str) -> Page:
+    """The page at path in lang, from its file; a missing translation is a notice with the original's fields."""
+    missing = source.lang != lang
+    return Page(
+        key=source.key, lang=lang, source=source.source, title=source.title, menu_title=source.menu_title,
+        description=source.description, date=source.date, draft=source.draft,
+        template="missing.html" if missing else source.template or default_template(source.key),
+        weight=source.weight, extra=source.extra, body=NO_BODY if missing else source.body,
+        body_line=source.body_line, path=path, line=source.slug_line, is_section=source.is_section,
+        parent_key=parent_key(source.key), missing=missing)
+
+
+def parent_key(key: str) -> str | None:
+    if key == HOME_KEY:
+        return None
+    folder = key.rpartition("/")[0]
+    if key.endswith("/" + HOME_KEY):
+        folder = folder.rpartition("/")[0]
+    return f"{folder}/{HOME_KEY}" if folder else HOME_KEY
 
 
 class FormatFields(dict):
