@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import BuildError, Problem
 
@@ -28,12 +28,9 @@ class FileStatus(NamedTuple):
     link: bool          # a link, to a file or a folder: always read, never trusted by its status
 
 
-def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, FileStatus]:
-    """Every file under folder by its path from root ('content/news/a.pl.md'), in no particular order.
-    Hidden files and editors' backups are left out. Linked folders are listed as files and not entered,
-    so reading one fails with a clear message, and nothing outside the project is ever listed."""
-    found: dict[str, FileStatus] = {}
-    prefix, skipped, stack = len(str(root)) + 1, {str(path) for path in skip}, [str(folder)]
+def file_entries(folder: str, leave_out: Callable[[os.DirEntry], bool] = lambda entry: False) -> Iterator[os.DirEntry]:
+    """Every entry under folder but the folders themselves (links to folders are entries, not entered)."""
+    stack = [folder]
     while stack:
         try:
             entries = os.scandir(stack.pop())
@@ -41,17 +38,27 @@ def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Fil
             continue
         with entries:
             for entry in entries:
-                if is_ignored(entry.name) or entry.path in skipped:
+                if leave_out(entry):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                    continue
-                try:
-                    status = entry.stat()
-                    size, mtime = status.st_size, status.st_mtime_ns
-                except OSError:
-                    size, mtime = -1, -1          # a link to nothing: listed, so that reading it says so
-                found[entry.path[prefix:]] = FileStatus(size, mtime, entry.inode(), entry.is_symlink())
+                else:
+                    yield entry
+
+
+def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, FileStatus]:
+    """Every file under folder by its path from root ('content/news/a.pl.md'), in no particular order.
+    Hidden files and editors' backups are left out. Linked folders are listed as files and not entered,
+    so reading one fails with a clear message, and nothing outside the project is ever listed."""
+    found: dict[str, FileStatus] = {}
+    prefix, skipped = len(str(root)) + 1, {str(path) for path in skip}
+    for entry in file_entries(str(folder), lambda entry: is_ignored(entry.name) or entry.path in skipped):
+        try:
+            status = entry.stat()
+            size, mtime = status.st_size, status.st_mtime_ns
+        except OSError:
+            size, mtime = -1, -1          # a link to nothing: listed, so that reading it says so
+        found[entry.path[prefix:]] = FileStatus(size, mtime, entry.inode(), entry.is_symlink())
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .files import file_entries
 from .urls import is_inside
 
 
@@ -48,22 +49,13 @@ def list_output(output_dir: Path) -> dict[str, tuple[int, int]]:
     """Every file in output_dir (links by their own status) -> (size, mtime_ns). The command line lists it on
     the other core while this one lists the sources and loads the site (see cli.run)."""
     found: dict[str, tuple[int, int]] = {}
-    prefix, stack = len(str(output_dir)) + 1, [str(output_dir)]
-    while stack:
+    prefix = len(str(output_dir)) + 1
+    for entry in file_entries(str(output_dir)):
         try:
-            entries = os.scandir(stack.pop())
+            status = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                try:
-                    status = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                found[entry.path[prefix:]] = (status.st_size, status.st_mtime_ns)
+        found[entry.path[prefix:]] = (status.st_size, status.st_mtime_ns)
     return found
 
 
