@@ -10,7 +10,7 @@ from typing import Any, Mapping, NamedTuple
 
 from .cache import CODE, Memo, digest
 from .errors import BuildError, Problem, did_you_mean
-from .files import FileStatus, in_order, read_text, relative
+from .files import FileStatus, read_text, relative
 from .frontmatter import split_front_matter
 from .parallel import parallel_map
 from .schema import check_keys, check_type, freeze
@@ -166,7 +166,7 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
     options = digest(CODE, languages, max_bytes)
     pages: list[SourcePage | None] = []
     todo = []
-    for path in in_order(files):
+    for path in sorted(files):   # file-system order never matters
         key = stat_key(path, files[path], settled, options) if memo else None
         pages.append(memo.get("page", key) if key else None)
         if pages[-1] is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
 
 from .errors import BuildError, Problem
 
@@ -46,13 +46,13 @@ def file_entries(folder: str, leave_out: Callable[[os.DirEntry], bool] = lambda 
                     yield entry
 
 
-def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, FileStatus]:
+def scan(folder: Path, root: Path) -> dict[str, FileStatus]:
     """Every file under folder by its path from root ('content/news/a.pl.md'), in no particular order.
     Hidden files and editors' backups are left out. Linked folders are listed as files and not entered,
     so reading one fails with a clear message, and nothing outside the project is ever listed."""
     found: dict[str, FileStatus] = {}
-    prefix, skipped = len(str(root)) + 1, {str(path) for path in skip}
-    for entry in file_entries(str(folder), lambda entry: is_ignored(entry.name) or entry.path in skipped):
+    prefix = len(str(root)) + 1
+    for entry in file_entries(str(folder), lambda entry: is_ignored(entry.name)):
         try:
             status = entry.stat()
             size, mtime = status.st_size, status.st_mtime_ns
@@ -60,11 +60,6 @@ def scan(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Fil
             size, mtime = -1, -1          # a link to nothing: listed, so that reading it says so
         found[entry.path[prefix:]] = FileStatus(size, mtime, entry.inode(), entry.is_symlink())
     return found
-
-
-def in_order(paths: Iterable[str]) -> list[str]:
-    """Sorted, so that file-system order never matters."""
-    return sorted(paths)
 
 
 def under(listing: Mapping[str, FileStatus], folder: Path, root: Path) -> dict[str, FileStatus]:
@@ -85,9 +80,9 @@ def list_inputs(config: Config) -> dict[str, FileStatus]:
     return found
 
 
-def walk(folder: Path, root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """Every file under folder, sorted (see scan)."""
-    return [root / path for path in in_order(scan(folder, root, skip))]
+def walk(folder: Path, root: Path) -> list[Path]:
+    """Every file under folder, sorted, so that file-system order never matters (see scan)."""
+    return [root / path for path in sorted(scan(folder, root))]
 
 
 def relative(path: Path, root: Path) -> str:
@@ -104,7 +99,7 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
     """The file's text, or a BuildError that says what is wrong with the file itself."""
     shown = relative(path, root)
     try:
-        # walk() never enters linked folders, so only a link at the file itself can lead elsewhere.
+        # scan() never enters linked folders, so only a link at the file itself can lead elsewhere.
         real = path.resolve(strict=True) if path.is_symlink() else path
         if real is not path and not real.is_relative_to(root.resolve()):
             raise BuildError([Problem(shown, 1, "this is a link to a file outside the project",

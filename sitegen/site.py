@@ -19,7 +19,7 @@ from .config import CONFIG_FILE, Config, load_config
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .errors import BuildError, Problem, did_you_mean
-from .files import FileStatus, in_order, is_ignored, list_inputs, relative, under
+from .files import FileStatus, is_ignored, list_inputs, relative, under
 from .i18n import LanguageCatalog, load_catalog
 from .schema import ReadOnlyDict
 from .urls import is_safe_slug, normalize_alias, page_path
@@ -106,7 +106,7 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
     page_files = {path: status for path, status in under(listing, content_dir, root).items() if path not in data_files}
     sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes,
                                        memo)
-    data, data_problems = load_data(config, [root / path for path in in_order(data_files)], memo)
+    data, data_problems = load_data(config, [root / path for path in sorted(data_files)], memo)
     catalogs = {}
     for language in config.languages:
         try:
@@ -114,7 +114,7 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
         except BuildError as error:
             problems.extend(error.problems)
     templates, static_files = (tuple(relative(root / path, config.path(name)) for path in
-                                     in_order(under(listing, config.path(name), root)))
+                                     sorted(under(listing, config.path(name), root)))
                                for name in ("templates", "static"))
     problems += page_problems + data_problems
     problems += check_templates(templates, sources, config)
