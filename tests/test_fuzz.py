@@ -1,6 +1,7 @@
 """Property-based tests: for any input the parsers return a value or the project's own error, nothing else."""
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from hypothesis import HealthCheck, given, settings
@@ -87,3 +88,52 @@ def test_markdown_conversion_never_raises_and_escapes_raw_html(text):
 def test_data_placeholders_expand_or_report(text):
     body, problems = expand_data(text, {"s3": {"regions": 145}}, str, "p.md", 1)
     assert isinstance(body, str)
+
+
+MARKDOWN_TOKENS = ["a", "ż", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")",
+                   "![", "](", "[^1]", "[^1]: note\n", "[x]: http://e.pl\n", "<", ">", "<http://e.pl>",
+                   "<a@b.pl>", "&", "&amp;", "&#38;", ";", "#", "# ", "- ", "1. ", "> ", "|", "---", ":", "~~~\n",
+                   "    ", "{: #id }", "*[HTML]: Hyper\n", "HTML", "known.md", "<b>", "</b>", "<!-- c -->", "[TOC]",
+                   "## "]
+
+
+def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
+    """Our renderer, and the same with Python-Markdown's own inline stage and table-of-contents marker search."""
+    from markdown.extensions.toc import TocTreeprocessor
+    from markdown.treeprocessors import InlineProcessor
+    stock = MarkdownRenderer(allow_html)
+    stock.md.treeprocessors.register(InlineProcessor(stock.md), "inline", 20)
+    toc = stock.md.treeprocessors["toc"]
+    toc.replace_marker = functools.partial(TocTreeprocessor.replace_marker, toc)
+    return stock, MarkdownRenderer(allow_html)
+
+
+RENDERERS = {allow: stock_and_skipping(allow) for allow in (False, True)}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(MARKDOWN_TOKENS), max_size=40).map("".join), st.text(max_size=120)),
+       st.booleans())
+def test_faster_markdown_gives_python_markdowns_own_html(text, allow_html):
+    stock, skipping = RENDERERS[allow_html]
+    assert skipping.convert("p.md", text, 1, resolve) == stock.convert("p.md", text, 1, resolve)
+
+
+def test_faster_markdown_on_the_shipped_pages():
+    from conftest import PROJECT
+    stock, skipping = RENDERERS[False]
+    bodies = [path.read_text(encoding="utf-8").split("---\n", 2)[-1] for path in (PROJECT / "content").rglob("*.md")]
+    assert len(bodies) > 30
+    for body in bodies:
+        assert skipping.convert("p.md", body, 1, resolve) == stock.convert("p.md", body, 1, resolve)
+
+
+def test_required_text_of_a_pattern():
+    import re
+    from sitegen.markdown import required_text
+    assert required_text(re.compile(r"\!\[")) == ("![",)
+    assert required_text(re.compile(r"(?<!\\)`|\\\\")) == ("\\\\", "`")
+    assert required_text(re.compile(r"<([a-z]+://[^<>]*)>")) == ("://",)
+    assert required_text(re.compile(r"[^a]b?")) == ()            # nothing it must contain
+    assert required_text(re.compile(r"abc", re.IGNORECASE)) == ()
+    assert required_text(re.compile(r"(?:x|)y*")) == ()         # one branch needs nothing
