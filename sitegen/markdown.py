@@ -178,7 +178,7 @@ def _needed(sequence) -> frozenset[str] | None:
             candidates.append(found)
     if run:
         candidates.append(frozenset([run]))
-    return max(candidates, key=lambda texts: min(map(len, texts)), default=None)
+    return max(candidates, key=lambda texts: (min(map(len, texts)), not all(t.isspace() for t in texts)), default=None)
 
 
 def _needed_by(op, argument) -> frozenset[str] | None:
@@ -201,7 +201,39 @@ def _needed_by(op, argument) -> frozenset[str] | None:
         return _needed(argument[2]) if argument[0] >= 1 else None
     if op is _constants.ATOMIC_GROUP:
         return _needed(argument)
+    if op is _constants.ASSERT:  # a lookahead or lookbehind that must match: within the text too
+        return _needed(argument[1])
     return None
+
+
+class NeedsFirst:
+    """A compiled pattern that finds no match at once in text lacking everything the pattern needs. Python-
+    Markdown's block stage tries patterns such as '(^|\n)[ ]{0,3}>' on every block of a page, and the
+    regular expression engine has to try them at each character: a tenth of a conversion."""
+
+    def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
+        self.regex, self.texts = regex, texts
+
+    def may_match(self, string: str) -> bool:
+        return any(text in string for text in self.texts)
+
+    def search(self, string: str, *args):
+        return self.regex.search(string, *args) if self.may_match(string) else None
+
+    def match(self, string: str, *args):
+        return self.regex.match(string, *args) if self.may_match(string) else None
+
+    def __getattr__(self, name: str):
+        return getattr(self.regex, name)
+
+
+def needs_first(processors) -> None:
+    """Each processor's compiled patterns answer at once for text that cannot match them."""
+    for processor in processors:
+        for name in dir(processor):
+            regex = getattr(processor, name, None)
+            if isinstance(regex, re.Pattern) and required_text(regex):
+                setattr(processor, name, NeedsFirst(regex, required_text(regex)))
 
 
 class MarkdownRenderer:
@@ -216,6 +248,7 @@ class MarkdownRenderer:
             self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(PageLinks(self.md), "page_links", 1)
         self.md.treeprocessors.register(SkippingInlineProcessor(self.md), "inline", 20)
+        needs_first(self.md.parser.blockprocessors)
 
     def convert(self, source: str, body: str, body_line: int, resolve: Resolver) -> Converted:
         state = ConversionState(source, body, body_line, resolve)

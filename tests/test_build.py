@@ -134,3 +134,10 @@ def test_unchanged_files_are_not_rewritten(site_root):
     built(site_root)
     assert page.stat().st_mtime_ns == before
     assert "Project Alpha 2" in (out / "en/projects/alpha/index.html").read_text()
+
+
+def test_element_ids_are_the_id_attributes_of_the_page():
+    from sitegen.render import element_ids
+    html = '<main id=main><h2 id="zażółć-1">x</h2><p data-id="no" class=\'id=no\'>id=no</p>\n<a\tid=\'b\'>'
+    assert element_ids(html.encode()) == "\nb\nmain\nzażółć-1\n"
+    assert element_ids(b"id=x <p>") == "\n"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sitegen.errors import BuildError
 from sitegen.frontmatter import split_front_matter
-from sitegen.markdown import ConversionState, MarkdownRenderer, expand_data
+from sitegen.markdown import ConversionState, MarkdownRenderer, NeedsFirst, expand_data
 from sitegen.urls import is_inside, is_safe_slug, normalize_alias, output_file, page_path, slugify
 from sitegen.yamlsrc import load_yaml
 
@@ -94,17 +94,22 @@ MARKDOWN_TOKENS = ["a", "ż", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "
                    "![", "](", "[^1]", "[^1]: note\n", "[x]: http://e.pl\n", "<", ">", "<http://e.pl>",
                    "<a@b.pl>", "&", "&amp;", "&#38;", ";", "#", "# ", "- ", "1. ", "> ", "|", "---", ":", "~~~\n",
                    "    ", "{: #id }", "*[HTML]: Hyper\n", "HTML", "known.md", "<b>", "</b>", "<!-- c -->", "[TOC]",
-                   "## "]
+                   "## ", "===", "+ ", "* ", "\t", "```\n", ": ", "2. "]
 
 
 def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
-    """Our renderer, and the same with Python-Markdown's own inline stage and table-of-contents marker search."""
+    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns and table-of-contents
+    marker search."""
     from markdown.extensions.toc import TocTreeprocessor
     from markdown.treeprocessors import InlineProcessor
     stock = MarkdownRenderer(allow_html)
     stock.md.treeprocessors.register(InlineProcessor(stock.md), "inline", 20)
     toc = stock.md.treeprocessors["toc"]
     toc.replace_marker = functools.partial(TocTreeprocessor.replace_marker, toc)
+    for processor in stock.md.parser.blockprocessors:
+        for name, value in list(vars(processor).items()):
+            if isinstance(value, NeedsFirst):
+                setattr(processor, name, value.regex)
     return stock, MarkdownRenderer(allow_html)
 
 
