@@ -1,6 +1,7 @@
 """site.yaml -> one typed, immutable Config. Every problem is reported, each with its line."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -85,21 +86,21 @@ class Config:
     accessibility: Any
     organization: Any
 
-    @property
+    @functools.cached_property   # asked for on every page
     def default_language(self) -> str:
         return self.languages[0].code
 
-    @property
+    @functools.cached_property   # asked for on every page
     def language_codes(self) -> tuple[str, ...]:
         return tuple(language.code for language in self.languages)
 
-    @property
+    @functools.cached_property   # asked for on every page
     def base_path(self) -> str:
         """The URL path the site lives under, always starting and ending with '/'."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @functools.cached_property   # asked for on every page
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
