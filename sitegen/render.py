@@ -214,7 +214,8 @@ class SiteRenderer:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
             autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode)
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
+            auto_reload=False)   # a renderer lives for one build: no need to stat each template for every page
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
         env.globals["_"] = env.globals["gettext"] = remembered(env.globals["gettext"])
         helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
