@@ -5,7 +5,7 @@ For each size it makes a synthetic site (benchmarks/make_site.py), then times, a
 page's body, one page's title, one partner record and base.html, the time from saving a page to the
 preview answering with it (text added at the end, and as a new first paragraph), and the peak memory
 of the whole process tree. It also measures the Markdown-conversion floor: Python-Markdown alone over
-the same pages on every core.
+the same pages on every core; and, as the disk's part, the time to create output/'s folders and files.
 """
 from __future__ import annotations
 
@@ -108,6 +108,30 @@ def _convert_chunk(bodies: list[str]) -> int:
     return len(bodies)
 
 
+def file_system_floor(output: Path, scratch: Path) -> float:
+    """Seconds to create output/'s folders and files again (same names and sizes) in a fresh folder on the same
+    disk, on every core: what writing the output costs here, which the Markdown floor leaves out. On this kind
+    of virtual machine one folder or file creation has taken between 0.1 and 0.8 ms of system CPU."""
+    files = [(path.relative_to(output), path.stat().st_size) for path in output.rglob("*") if path.is_file()]
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    cores = os.cpu_count() or 1
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        pool.map(_create_files, [(scratch, files[i::cores]) for i in range(cores)])
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(scratch)
+    return elapsed
+
+
+def _create_files(job: tuple[Path, list[tuple[Path, int]]]) -> None:
+    scratch, files = job
+    for relative, size in files:
+        target = scratch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"x" * size)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -169,15 +193,19 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path) -> None:
     page_count = pages * 2
     print(f"\n== N = {pages:,} page pairs, M = {partners:,} partner records ==", flush=True)
     floor = [markdown_floor(root) for _ in range(runs)]
-    cold = []
+    cold, file_system = [], []
     for _ in range(runs):
         clear_cache(root)
         cold.append(build(root))
+        file_system.append(file_system_floor(root / "output", workdir / "file-system-floor"))
     total_pages = sum(1 for _ in (root / "output").rglob("*.html"))
     print(f"HTML files written:                {total_pages:,} ({page_count:,} Markdown pages)")
     print(f"Markdown floor (all cores):        {summary(floor)}")
     print(f"cold build, wall:                  {summary([r['wall'] for r in cold])}"
           f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor")
+    print(f"file-system floor (all cores):     {summary(file_system)}  (creating output/'s folders and files)")
+    print(f"  cold build / (Markdown + file-system floors): "
+          f"{statistics.median(r['wall'] for r in cold) / (statistics.median(floor) + statistics.median(file_system)):.2f}")
     print(f"cold build, CPU:                   {summary([r['cpu'] for r in cold])}")
     print(f"cold build, pages per second:      {total_pages / statistics.median(r['wall'] for r in cold):7.0f}")
     print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "
