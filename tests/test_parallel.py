@@ -92,3 +92,14 @@ def test_background_work_no_longer_wanted_is_stopped():
     pending.close()
     assert time.monotonic() - started < 5
     assert pending._process is None
+
+
+def test_chunks_cover_every_item_once_and_shrink_towards_the_end():
+    from sitegen.parallel import shrinking_spans
+    for count in (1, 7, 450, 20_034):
+        spans = shrinking_spans(count, 2)
+        assert [i for span in spans for i in span] == list(range(count))
+        sizes = [len(span) for span in spans]
+        assert sizes == sorted(sizes, reverse=True)
+    spans = shrinking_spans(20_034, 2)
+    assert len(spans[0]) > 2000 and len(spans[-2]) <= 20_034 // 128   # the last ones take a moment each
