@@ -32,7 +32,7 @@ def check_site(root: Path) -> list[Problem]:
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)
             images.level = 6
-            problems += markup_problems(page, renderer.contents(page)[0], images, root, limit)
+            problems += markup_problems(page, renderer.contents(page), images, root, limit)
     problems += catalog_problems(site.config)
     return sorted(set(problems))
 

@@ -10,7 +10,7 @@ from .views import page_url
 
 
 
-def extra_files(site: Site, contents: Callable[[Page], tuple[str, str]], feed_path: Callable[[str], str | None],
+def extra_files(site: Site, contents: Callable[[Page], str], feed_path: Callable[[str], str | None],
                 site_map: Callable[[Site], bytes]) -> dict[str, bytes]:
     files = {"sitemap.xml": site_map(site), "robots.txt": robots(site)}
     for lang in site.config.language_codes:
@@ -54,7 +54,7 @@ def robots(site: Site) -> bytes:
     return (f"User-agent: *\nAllow: /\n\nSitemap: {site.config.origin}{site.config.base_path}sitemap.xml\n").encode()
 
 
-def atom(site: Site, lang: str, path: str, contents: Callable[[Page], tuple[str, str]]) -> bytes:
+def atom(site: Site, lang: str, path: str, contents: Callable[[Page], str]) -> bytes:
     section_key = site.config.feeds["section"]
     section = site.page(section_key, lang)
     entries = sorted((p for p in site.children(section_key, lang) if p.date and listed(p)),
@@ -69,7 +69,7 @@ def atom(site: Site, lang: str, path: str, contents: Callable[[Page], tuple[str,
              f"<updated>{timestamp(updated)}</updated>",
              f"<author><name>{escape(site.config.title.get(lang) or '')}</name></author>"]
     for page in entries:
-        body_html = contents(page)[0]
+        body_html = contents(page)
         lines += ["<entry>", f"<title>{escape(page.title)}</title>", f"<id>{escape(absolute(site, page))}</id>",
                   f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, page))}/>',
                   f"<updated>{timestamp(page.date)}</updated>", f"<published>{timestamp(page.date)}</published>"]

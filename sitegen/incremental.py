@@ -100,7 +100,7 @@ class IncrementalRenderer:
         self.renderer.summary = lambda page: self.meta.get((page.key, page.lang), EMPTY).summary
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
-        self.html: dict[str, tuple[str, str]] = {}
+        self.html: dict[str, str] = {}
         self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
         self.present: Mapping[str, tuple[int, int]] | None = None   # output/ as listed before render(), if it was
         self._readers: dict | None = None
@@ -127,20 +127,20 @@ class IncrementalRenderer:
             self.cache.memo.put("sitemap", key, cached)
         return cached
 
-    def contents(self, page: Page) -> tuple[str, str]:
+    def contents(self, page: Page) -> str:
         meta = self.meta.get((page.key, page.lang), EMPTY)
         if not meta.key:
-            return "", ""
+            return ""
         if meta.key not in self.html:
-            self.html[meta.key] = self.cache.blobs.get(meta.key, meta.pack) or self.reconvert(page)
+            html = self.cache.blobs.get(meta.key, meta.pack)
+            self.html[meta.key] = self.reconvert(page) if html is None else html
             if self.cache.blobs.folder is not None and len(self.html) > HTML_KEPT:
                 del self.html[next(iter(self.html))]   # on disk anyway: keep only the latest few in memory
         return self.html[meta.key]
 
-    def reconvert(self, page: Page) -> tuple[str, str]:
+    def reconvert(self, page: Page) -> str:
         """The memo said what the page converts to, but its HTML blob is gone: convert again."""
-        converted, _ = self.renderer.convert(page, self.expanded_body(page)[0])
-        return converted.html, converted.toc_html
+        return self.renderer.convert(page, self.expanded_body(page)[0])[0].html
 
     def expanded_body(self, page: Page) -> tuple[str, list[Problem]]:
         """The page's body as its file holds it now, with its data values in."""
@@ -261,7 +261,7 @@ class IncrementalRenderer:
             self.meta[(page.key, page.lang)] = meta
         return [p for page in pages for p in self.meta[(page.key, page.lang)].problems]
 
-    def convert_and_store(self, item: tuple) -> tuple[ConvertedMeta, tuple[str, str] | None]:
+    def convert_and_store(self, item: tuple) -> tuple[ConvertedMeta, str | None]:
         """In a worker: read one page's body, convert it and store its HTML on disk, so only the small meta
         travels back and the parent never holds every page's body or HTML at once."""
         page, key = item
@@ -275,9 +275,8 @@ class IncrementalRenderer:
         meta = ConvertedMeta(digest(key, resolved), converted.links, (*problems, *converted.problems),
                              tuple(target for target, _ in resolutions), resolved, self.structure,
                              summarize(converted.html))
-        html = (converted.html, converted.toc_html)
-        pack = self.cache.blobs.add(meta.key, html)
-        return (meta._replace(pack=pack), None) if pack else (meta, html)
+        pack = self.cache.blobs.add(meta.key, converted.html)
+        return (meta._replace(pack=pack), None) if pack else (meta, converted.html)
 
     def still_resolves(self, page: Page, meta: ConvertedMeta) -> bool:
         resolve = self.renderer.resolver(page)

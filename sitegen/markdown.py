@@ -37,7 +37,6 @@ class Link:
 @dataclass(frozen=True)
 class Converted:
     html: str
-    toc_html: str
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
 
@@ -138,12 +137,20 @@ class SkippingInlineProcessor(InlineProcessor):
 
 
 class MarkerCheckingToc(TocTreeprocessor):
-    """The table of contents, which looks for its '[TOC]' marker by joining the text of every element of the
-    page, one element at a time: a tenth of a page's conversion. Only a page with the marker in one of its
-    elements' text can have it replaced, so the others skip that search."""
+    """Heading ids, and the table of contents where a page has the '[TOC]' marker. Python-Markdown builds the
+    table for every page, and looks for the marker by joining the text of every element, one element at a
+    time: together a quarter of the extension's time. Only a page with the marker in one of its elements'
+    text can have it replaced, so only those pages get a table."""
+
+    def run(self, doc: ElementTree.Element) -> None:
+        self.wanted = any(self.marker in element.text for element in doc.iter() if element.text)
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list) -> ElementTree.Element:
+        return super().build_toc_div(toc_list) if self.wanted else ElementTree.Element("div")
 
     def replace_marker(self, root: ElementTree.Element, elem: ElementTree.Element) -> None:
-        if any(self.marker in element.text for element in root.iter() if element.text):
+        if self.wanted:
             super().replace_marker(root, elem)
 
 
@@ -255,7 +262,7 @@ class MarkdownRenderer:
         self.md.state = state
         self.md.reset()
         html_text = self.md.convert(body)
-        return Converted(html_text, getattr(self.md, "toc", ""), tuple(state.links), tuple(state.problems))
+        return Converted(html_text, tuple(state.links), tuple(state.problems))
 
 
 def expand_data(body: str, view: Mapping[str, Any], number: Callable[[Any], str], source: str,

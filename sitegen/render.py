@@ -34,8 +34,8 @@ class SiteRenderer:
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
-        self.contents: Callable[[Page], tuple[str, str]] = lambda page: ("", "")
-        self.summary: Callable[[Page], str] = lambda page: summarize(self.contents(page)[0])
+        self.contents: Callable[[Page], str] = lambda page: ""
+        self.summary: Callable[[Page], str] = lambda page: summarize(self.contents(page))
         self.helpers: dict[str, TemplateHelpers] = {}
         self.sitemap: Callable[[Site], bytes] = feeds.sitemap
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
@@ -104,7 +104,7 @@ class SiteRenderer:
     def view(self, page: Page) -> PageView:
         return make_view(self.site, page, lambda: self.read_contents(page), self.summary(page))
 
-    def read_contents(self, page: Page) -> tuple[str, str]:
+    def read_contents(self, page: Page) -> str:
         """A template printed a page's HTML: that page's conversion becomes part of the render's key."""
         self.helpers[page.lang].reads.append((page.key, page.lang))
         return self.contents(page)

@@ -35,17 +35,13 @@ class PageView:
     is_section: bool
     record: Any
     is_missing_translation: bool
-    html: Callable[[], tuple[str, str]] = field(repr=False, compare=False, default=lambda: ("", ""))
+    html: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
 
     # The converted HTML is fetched only when a template prints it: a section listing ten thousand
     # pages needs their titles and summaries, not their bodies.
     @property
     def content(self) -> Markup:
-        return Markup(self.html()[0])
-
-    @property
-    def toc_html(self) -> Markup:
-        return Markup(self.html()[1])
+        return Markup(self.html())
 
 
 def summarize(content_html: str) -> str:

@@ -1,7 +1,6 @@
 """Property-based tests: for any input the parsers return a value or the project's own error, nothing else."""
 from __future__ import annotations
 
-import functools
 import posixpath
 
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +8,7 @@ from hypothesis import strategies as st
 
 from sitegen.errors import BuildError
 from sitegen.frontmatter import split_front_matter
-from sitegen.markdown import ConversionState, MarkdownRenderer, NeedsFirst, expand_data
+from sitegen.markdown import ConversionState, MarkdownRenderer, NeedsFirst, TableOfContents, expand_data, toc_slug
 from sitegen.urls import is_inside, is_safe_slug, normalize_alias, output_file, page_path, slugify
 from sitegen.yamlsrc import load_yaml
 
@@ -98,14 +97,13 @@ MARKDOWN_TOKENS = ["a", "ż", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "
 
 
 def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
-    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns and table-of-contents
-    marker search."""
+    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns and table of contents."""
     from markdown.extensions.toc import TocTreeprocessor
     from markdown.treeprocessors import InlineProcessor
     stock = MarkdownRenderer(allow_html)
     stock.md.treeprocessors.register(InlineProcessor(stock.md), "inline", 20)
-    toc = stock.md.treeprocessors["toc"]
-    toc.replace_marker = functools.partial(TocTreeprocessor.replace_marker, toc)
+    config = TableOfContents(slugify=toc_slug, toc_depth="2-3").getConfigs()
+    stock.md.treeprocessors.register(TocTreeprocessor(stock.md, config), "toc", 5)   # TocExtension's priority
     for processor in stock.md.parser.blockprocessors:
         for name, value in list(vars(processor).items()):
             if isinstance(value, NeedsFirst):
