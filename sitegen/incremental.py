@@ -351,8 +351,9 @@ class IncrementalRenderer:
     def render_key(self, page: Page, context: str) -> str:
         """The page's identity is in the context (the structure); a section lists its children's summaries.
         A render that printed another page's HTML names that page in its reads, checked on reuse."""
-        children = repr([(c.key, self.meta.get((c.key, c.lang), EMPTY).summary)
-                         for c in self.site.children(page.key, page.lang)]) if page.is_section else ""
+        children = text_digest(*[part for key in self.site.child_keys.get((page.key, page.lang), ())
+                                 for part in (key, self.meta.get((key, page.lang), EMPTY).summary)]) \
+            if page.is_section else ""
         return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
