@@ -20,7 +20,8 @@ from .data import lookup
 from .errors import Problem
 from .urls import slugify
 
-EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")  # and the TOC
+# And the table of contents (TableOfContents, below).
+EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>[^{}]*?)\s*\}\}")
 DATA_EXPRESSION = re.compile(r"^data\.(?P<path>[\w.-]+)\s*(?:\|\s*(?P<filter>length))?$")
@@ -112,7 +113,7 @@ class SkippingInlineProcessor(InlineProcessor):
     """Python-Markdown's inline stage, which tries each of its 14 patterns on every run of text, in Python.
     Most runs have no '`', '*', '<' or '&' in them, so most patterns cannot match; this one skips a pattern
     when the text lacks everything its regular expression needs. A pattern that cannot match leaves the text
-    as it was, so the HTML is the same (test_markdown_speedup compares it with Python-Markdown's own)."""
+    as it was, so the HTML is the same (tests/test_fuzz.py compares it with Python-Markdown's own)."""
 
     def run(self, tree: ElementTree.Element, ancestors: list[str] | None = None) -> ElementTree.Element:
         self.needs = [(pattern, required_text(pattern.getCompiledRegExp())) for pattern in self.inlinePatterns]
@@ -185,7 +186,8 @@ def _needed(sequence) -> frozenset[str] | None:
             candidates.append(found)
     if run:
         candidates.append(frozenset([run]))
-    return max(candidates, key=lambda texts: (min(map(len, texts)), not all(t.isspace() for t in texts)), default=None)
+    return max(candidates, default=None,
+               key=lambda texts: (min(map(len, texts)), not all(text.isspace() for text in texts)))
 
 
 def _needed_by(op, argument) -> frozenset[str] | None:
@@ -215,7 +217,7 @@ def _needed_by(op, argument) -> frozenset[str] | None:
 
 class NeedsFirst:
     """A compiled pattern that finds no match at once in text lacking everything the pattern needs. Python-
-    Markdown's block stage tries patterns such as '(^|\n)[ ]{0,3}>' on every block of a page, and the
+    Markdown's block stage tries patterns such as '(^|\\n)[ ]{0,3}>' on every block of a page, and the
     regular expression engine has to try them at each character: a tenth of a conversion."""
 
     def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
