@@ -116,19 +116,19 @@ class SkippingInlineProcessor(InlineProcessor):
     as it was, so the HTML is the same (tests/test_fuzz.py compares it with Python-Markdown's own)."""
 
     def run(self, tree: ElementTree.Element, ancestors: list[str] | None = None) -> ElementTree.Element:
-        self.needs = [(pattern, required_text(pattern.getCompiledRegExp())) for pattern in self.inlinePatterns]
+        needs = [required_text(pattern.getCompiledRegExp()) for pattern in self.inlinePatterns]
+        self.needs = [(pattern, finder(texts)) for pattern, texts in zip(self.inlinePatterns, needs)]
         # Text with none of those in it, which is most text, is left as it is at once.
-        needed = sorted({text for _, texts in self.needs for text in texts})
-        self.anything = re.compile("|".join(map(re.escape, needed))) if all(t for _, t in self.needs) else None
+        self.anything = finder(tuple(sorted({text for texts in needs for text in texts}))) if all(needs) else None
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides
-        if isinstance(data, AtomicString) or (self.anything is not None and not self.anything.search(data)):
+        if isinstance(data, AtomicString) or (self.anything is not None and not self.anything(data)):
             return data
         apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0
         while patternIndex < len(needs):
-            pattern, texts = needs[patternIndex]
-            if texts and not any(text in data for text in texts):
+            pattern, may_match = needs[patternIndex]
+            if may_match is not None and not may_match(data):
                 matched, start = False, 0       # what applying it would return
             else:
                 data, matched, start = apply(pattern, data, patternIndex, start)
@@ -157,6 +157,12 @@ class MarkerCheckingToc(TocTreeprocessor):
 
 class TableOfContents(TocExtension):
     TreeProcessorClass = MarkerCheckingToc
+
+
+@functools.cache
+def finder(texts: tuple[str, ...]) -> Callable[[str], Any] | None:
+    """A search for any of the texts, in one pass of the regular expression engine; None for no texts."""
+    return re.compile("|".join(map(re.escape, texts))).search if texts else None
 
 
 @functools.cache
@@ -221,10 +227,7 @@ class NeedsFirst:
     regular expression engine has to try them at each character: a tenth of a conversion."""
 
     def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
-        self.regex, self.texts = regex, texts
-
-    def may_match(self, string: str) -> bool:
-        return any(text in string for text in self.texts)
+        self.regex, self.may_match = regex, finder(texts)
 
     def search(self, string: str, *args):
         return self.regex.search(string, *args) if self.may_match(string) else None
@@ -258,6 +261,9 @@ class MarkdownRenderer:
         self.md.treeprocessors.register(PageLinks(self.md), "page_links", 1)
         self.md.treeprocessors.register(SkippingInlineProcessor(self.md), "inline", 20)
         needs_first(self.md.parser.blockprocessors)
+        # Asked for every element, against a list of 40 tag names that no longer changes once the extensions
+        # are set up.
+        self.md.is_block_level = functools.cache(self.md.is_block_level)
 
     def convert(self, source: str, body: str, body_line: int, resolve: Resolver) -> Converted:
         state = ConversionState(source, body, body_line, resolve)

@@ -97,13 +97,15 @@ MARKDOWN_TOKENS = ["a", "ż", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "
 
 
 def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
-    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns and table of contents."""
+    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns, block-level tag test
+    and table of contents."""
     from markdown.extensions.toc import TocTreeprocessor
     from markdown.treeprocessors import InlineProcessor
     stock = MarkdownRenderer(allow_html)
     stock.md.treeprocessors.register(InlineProcessor(stock.md), "inline", 20)
     config = TableOfContents(slugify=toc_slug, toc_depth="2-3").getConfigs()
     stock.md.treeprocessors.register(TocTreeprocessor(stock.md, config), "toc", 5)   # TocExtension's priority
+    stock.md.is_block_level = stock.md.is_block_level.__wrapped__
     for processor in stock.md.parser.blockprocessors:
         for name, value in list(vars(processor).items()):
             if isinstance(value, NeedsFirst):
