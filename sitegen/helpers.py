@@ -48,16 +48,13 @@ class TemplateHelpers:
         return page_url(self.site, self.page(key))
 
     def page_for(self, key: str) -> Any:
-        page = self.page(key)
-        self.reads.append((page.key, page.lang))
-        return self.make_view(page)
+        """A page's view; reading its content or summary makes the render depend on its body (see view)."""
+        return self.make_view(self.page(key), tracked=True)
 
     def children_of(self, key: str) -> list[Any]:
         """The published pages of a section, e.g. the latest news on the home page."""
         section = self.page(key)
-        children = self.site.children(section.key, self.lang)
-        self.reads.extend((child.key, child.lang) for child in children)
-        return [self.make_view(child) for child in children]
+        return [self.make_view(child, tracked=True) for child in self.site.children(section.key, self.lang)]
 
     def static(self, path: str) -> str:
         if path not in self.assets.paths:

@@ -20,6 +20,8 @@ from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from .urls import output_file
 from .views import PageView, make_view, page_url, site_view, summarize
 
+VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+              "content", "summary", "description")
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
 
@@ -101,13 +103,21 @@ class SiteRenderer:
 
     # --- context ----------------------------------------------------------------------------------
 
-    def view(self, page: Page) -> PageView:
-        return make_view(self.site, page, lambda: self.read_contents(page), self.summary(page))
+    def view(self, page: Page, tracked: bool = False) -> PageView:
+        """tracked: a view that page_for or children_of hands out, whose summary (or description, which falls
+        back to it) makes the render depend on that page's conversion, as its content does. The page being
+        rendered and a section's children need no tracking of their summaries: those are in the render key."""
+        summary = (lambda: self.read_summary(page)) if tracked else (lambda: self.summary(page))
+        return make_view(self.site, page, lambda: self.read_contents(page), summary)
 
     def read_contents(self, page: Page) -> str:
         """A template printed a page's HTML: that page's conversion becomes part of the render's key."""
         self.helpers[page.lang].reads.append((page.key, page.lang))
         return self.contents(page)
+
+    def read_summary(self, page: Page) -> str:
+        self.helpers[page.lang].reads.append((page.key, page.lang))
+        return self.summary(page)
 
     def rebind(self, site: Site) -> None:
         """The same site with new page bodies (the preview after a save): everything else stays."""
@@ -319,7 +329,7 @@ def readable(message: str) -> str:
 def undefined_hint(error: Exception) -> str:
     attribute = re.search(r"PageView object' has no attribute '(\w+)'", str(error))
     if attribute:
-        return did_you_mean(attribute[1], PageView.__dataclass_fields__) or "see README, 'Templates', for what 'page' holds"
+        return did_you_mean(attribute[1], VIEW_NAMES) or "see README, 'Templates', for what 'page' holds"
     if isinstance(error, jinja2.UndefinedError):
         return "check the spelling of the variable, or test it with 'is defined'; see README, 'Templates'"
     return "check the template expression on that line"

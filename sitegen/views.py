@@ -25,8 +25,7 @@ class PageView:
     abs_url: str
     lang: str
     key: str
-    description: str
-    summary: str
+    given_description: str   # from the front matter; see description
     date: datetime.date | None
     draft: bool
     weight: int
@@ -36,12 +35,22 @@ class PageView:
     record: Any
     is_missing_translation: bool
     html: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+    summary_of: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
 
     # The converted HTML is fetched only when a template prints it: a section listing ten thousand
-    # pages needs their titles and summaries, not their bodies.
+    # pages needs their titles and summaries, not their bodies. Both depend on the page's conversion, so
+    # asking for them is what makes another page's render depend on this page's body.
     @property
     def content(self) -> Markup:
         return Markup(self.html())
+
+    @property
+    def summary(self) -> str:
+        return self.summary_of()
+
+    @property
+    def description(self) -> str:
+        return self.given_description or self.summary_of()
 
 
 def summarize(content_html: str) -> str:
@@ -57,7 +66,7 @@ def page_url(site: Site, page: Page) -> str:
     return site.config.base_path + page.path
 
 
-def make_view(site: Site, page: Page, html: Callable[[], tuple[str, str]], summary: str) -> PageView:
+def make_view(site: Site, page: Page, html: Callable[[], str], summary: Callable[[], str]) -> PageView:
     record = None
     if page.record:
         collection, record_id = page.record
@@ -65,9 +74,9 @@ def make_view(site: Site, page: Page, html: Callable[[], tuple[str, str]], summa
     return PageView(
         title=page.title, menu_title=page.menu_title, url=page_url(site, page),
         abs_url=site.config.origin + page_url(site, page), lang=page.lang, key=page.key,
-        description=page.description or summary, summary=summary, date=page.date, draft=page.draft,
+        given_description=page.description, date=page.date, draft=page.draft,
         weight=page.weight, extra=page.extra, template=page.template, is_section=page.is_section, record=record,
-        is_missing_translation=page.missing, html=html)
+        is_missing_translation=page.missing, html=html, summary_of=summary)
 
 
 def site_view(site: Site, lang: str) -> Mapping[str, Any]:

@@ -137,7 +137,9 @@ SHOWING_OTHERS = {
     "templates/section.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}<ul>{% for c in children %}"
                               "<li><a href=\"{{ c.url }}\">{{ c.title }}</a> {{ c.summary }}</li>{% endfor %}</ul>{% endblock %}",
     "templates/home.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}"
-                           "{% for n in children_of('news/_index.md') %}<article>{{ n.content }}</article>{% endfor %}{% endblock %}",
+                           "{% for n in children_of('news/_index.md') %}<article>{{ n.content }}</article>{% endfor %}"
+                           "<p>{{ page_for('about.md').summary }}</p><p>{{ page_for('projects/alpha.md').description }}</p>"
+                           "<p>{{ children_of('projects/_index.md') | map(attribute='summary') | join(' ') }}</p>{% endblock %}",
 }
 
 
