@@ -19,7 +19,6 @@ def quoteattr(text: str) -> str:
     return f'"{html.escape(text)}"'
 
 
-
 def extra_files(site: Site, contents: Callable[[Page], str], feed_path: Callable[[str], str | None],
                 site_map: Callable[[Site], bytes]) -> dict[str, bytes]:
     files = {"sitemap.xml": site_map(site), "robots.txt": robots(site)}

@@ -351,7 +351,7 @@ class IncrementalRenderer:
 
     def render_key(self, page: Page, context: str) -> str:
         """The page's identity is in the context (the structure); a section lists its children's summaries.
-        A render that printed another page's HTML names that page in its reads, checked on reuse."""
+        A render that showed another page's HTML or summary names that page in its reads, checked on reuse."""
         children = text_digest(*[part for key in self.site.child_keys.get((page.key, page.lang), ())
                                  for part in (key, self.meta.get((key, page.lang), EMPTY).summary)]) \
             if page.is_section else ""

@@ -116,10 +116,7 @@ class SkippingInlineProcessor(InlineProcessor):
     as it was, so the HTML is the same (tests/test_fuzz.py compares it with Python-Markdown's own)."""
 
     def run(self, tree: ElementTree.Element, ancestors: list[str] | None = None) -> ElementTree.Element:
-        needs = [required_text(pattern.getCompiledRegExp()) for pattern in self.inlinePatterns]
-        self.needs = [(pattern, finder(texts)) for pattern, texts in zip(self.inlinePatterns, needs)]
-        # Text with none of those in it, which is most text, is left as it is at once.
-        self.anything = finder(tuple(sorted({text for texts in needs for text in texts}))) if all(needs) else None
+        self.needs, self.anything = pattern_finders(tuple(self.inlinePatterns))
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides
@@ -157,6 +154,16 @@ class MarkerCheckingToc(TocTreeprocessor):
 
 class TableOfContents(TocExtension):
     TreeProcessorClass = MarkerCheckingToc
+
+
+@functools.cache
+def pattern_finders(patterns: tuple) -> tuple[list, Callable[[str], Any] | None]:
+    """Each inline pattern with a search for what it needs, and a search for anything any of them needs:
+    text with none of that in it, which is most text, is left as it is at once. Worked out once per set of
+    patterns, not for every page."""
+    needs = [required_text(pattern.getCompiledRegExp()) for pattern in patterns]
+    anything = finder(tuple(sorted({text for texts in needs for text in texts}))) if all(needs) else None
+    return [(pattern, finder(texts)) for pattern, texts in zip(patterns, needs)], anything
 
 
 @functools.cache
@@ -244,8 +251,9 @@ def needs_first(processors) -> None:
     for processor in processors:
         for name in dir(processor):
             regex = getattr(processor, name, None)
-            if isinstance(regex, re.Pattern) and required_text(regex):
-                setattr(processor, name, NeedsFirst(regex, required_text(regex)))
+            texts = required_text(regex) if isinstance(regex, re.Pattern) else ()
+            if texts:
+                setattr(processor, name, NeedsFirst(regex, texts))
 
 
 class MarkdownRenderer:
