@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.errors import BuildError
@@ -93,20 +93,23 @@ MARKDOWN_TOKENS = ["a", "ż", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "
                    "![", "](", "[^1]", "[^1]: note\n", "[x]: http://e.pl\n", "<", ">", "<http://e.pl>",
                    "<a@b.pl>", "&", "&amp;", "&#38;", ";", "#", "# ", "- ", "1. ", "> ", "|", "---", ":", "~~~\n",
                    "    ", "{: #id }", "*[HTML]: Hyper\n", "HTML", "known.md", "<b>", "</b>", "<!-- c -->", "[TOC]",
-                   "## ", "===", "+ ", "* ", "\t", "```\n", ": ", "2. "]
+                   "## ", "===", "+ ", "* ", "\t", "```\n", ": ", "2. ", " \n", "\r\n", "\\<", "\\>",
+                   "{: data-toc-label=\"T\" }", "{: title=\"\\>\" }", "\n## a\n"]
 
 
 def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
-    """Our renderer, and the same with Python-Markdown's own inline stage, block patterns, block-level tag test
-    and table of contents."""
+    """Our renderer, and the same with Python-Markdown's own whitespace step, inline stage, block and fence
+    patterns, block-level tag test and table of contents."""
     from markdown.extensions.toc import TocTreeprocessor
+    from markdown.preprocessors import NormalizeWhitespace
     from markdown.treeprocessors import InlineProcessor
     stock = MarkdownRenderer(allow_html)
+    stock.md.preprocessors.register(NormalizeWhitespace(stock.md), "normalize_whitespace", 30)
     stock.md.treeprocessors.register(InlineProcessor(stock.md), "inline", 20)
     config = TableOfContents(slugify=toc_slug, toc_depth="2-3").getConfigs()
     stock.md.treeprocessors.register(TocTreeprocessor(stock.md, config), "toc", 5)   # TocExtension's priority
     stock.md.is_block_level = stock.md.is_block_level.__wrapped__
-    for processor in stock.md.parser.blockprocessors:
+    for processor in [*stock.md.preprocessors, *stock.md.parser.blockprocessors]:
         for name, value in list(vars(processor).items()):
             if isinstance(value, NeedsFirst):
                 setattr(processor, name, value.regex)
@@ -119,6 +122,8 @@ RENDERERS = {allow: stock_and_skipping(allow) for allow in (False, True)}
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.lists(st.sampled_from(MARKDOWN_TOKENS), max_size=40).map("".join), st.text(max_size=120)),
        st.booleans())
+@example('## Heading {: data-toc-label="Short" }\n\n## A \\<b\\> & c\n\n## x\n\n## x_1\n\n## x', False)
+@example("Text \n  \n \nmore\twith a tab  \n\n## A {: title=\"\\>\" }\n", True)
 def test_faster_markdown_gives_python_markdowns_own_html(text, allow_html):
     stock, skipping = RENDERERS[allow_html]
     assert skipping.convert("p.md", text, 1, resolve) == stock.convert("p.md", text, 1, resolve)
