@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 import unicodedata
@@ -111,6 +112,8 @@ class Formatter:
         self.locale = Locale.parse(locale)
         alphabet = ALPHABETS.get(lang, "")
         self.order = {letter: index for index, letter in enumerate(alphabet)}
+        # A listing of 2,000 partners asks for each character's place tens of thousands of times.
+        self.char_key = functools.cache(self.char_key)
 
     def date(self, value: Any, fmt: str = "long") -> str:
         if value is None:

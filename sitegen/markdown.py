@@ -308,6 +308,17 @@ def needs_first(processors) -> None:
                 setattr(processor, name, NeedsFirst(regex, texts))
 
 
+def parse_blocks(processors: tuple) -> Callable[[ElementTree.Element, list[str]], None]:
+    """BlockParser.parseBlocks over a fixed tuple of the processors: the parser's registry builds a new list of
+    them for every block."""
+    def parse(parent: ElementTree.Element, blocks: list[str]) -> None:
+        while blocks:
+            for processor in processors:
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+    return parse
+
+
 class MarkdownRenderer:
     """One Python-Markdown instance, reset between pages (building one costs more than a small page)."""
 
@@ -326,6 +337,7 @@ class MarkdownRenderer:
         # Asked for every element, against a list of 40 tag names that no longer changes once the extensions
         # are set up.
         self.md.is_block_level = functools.cache(self.md.is_block_level)
+        self.md.parser.parseBlocks = parse_blocks(tuple(self.md.parser.blockprocessors))
 
     def convert(self, source: str, body: str, body_line: int, resolve: Resolver) -> Converted:
         state = ConversionState(source, body, body_line, resolve)

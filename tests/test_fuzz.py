@@ -109,6 +109,7 @@ def stock_and_skipping(allow_html: bool) -> tuple[MarkdownRenderer, MarkdownRend
     config = TableOfContents(slugify=toc_slug, toc_depth="2-3").getConfigs()
     stock.md.treeprocessors.register(TocTreeprocessor(stock.md, config), "toc", 5)   # TocExtension's priority
     stock.md.is_block_level = stock.md.is_block_level.__wrapped__
+    del stock.md.parser.parseBlocks                    # the class's own, over its registry
     for processor in [*stock.md.preprocessors, *stock.md.parser.blockprocessors]:
         for name, value in list(vars(processor).items()):
             if isinstance(value, NeedsFirst):
