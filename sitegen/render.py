@@ -5,7 +5,7 @@ import posixpath
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import jinja2
 
@@ -128,11 +128,14 @@ class SiteRenderer:
     def page_context(self, page: Page) -> dict[str, Any]:
         site = self.site
         lang = page.lang
+        translations, breadcrumbs = self.translations(page), self.breadcrumbs(page)
         context = {
             "lang": lang,
             "page": self.view(page),
-            "translations": self.translations(page),
-            "breadcrumbs": self.breadcrumbs(page),
+            "translations": translations,
+            "default_version_url": self.default_version_url(page, translations),
+            "breadcrumbs": breadcrumbs,
+            "structured_data": self.structured_data(page, breadcrumbs),
             "children": [self.view(child) for child in site.children(page.key, lang)] if page.is_section else [],
             "menu_main": self.menu("main", page),
             "menu_footer": self.menu("footer", page),
@@ -153,10 +156,36 @@ class SiteRenderer:
         for language in self.site.config.languages:
             other = self.site.page(page.key, language.code)
             if language.code != page.lang and other is not None:
-                result.append({"lang": language.code, "name": language.name, "url": page_url(self.site, other),
+                result.append({"lang": language.code, "name": language.name, "locale": language.locale,
+                               "url": page_url(self.site, other),
                                "abs_url": self.site.config.origin + page_url(self.site, other),
                                "title": other.title, "missing": other.missing})
         return result
+
+    def default_version_url(self, page: Page, translations: list[dict[str, Any]]) -> str:
+        """The full URL of the page in the default language (hreflang x-default), "" if there is none."""
+        default = self.site.config.default_language
+        if page.lang == default:
+            return self.site.config.origin + page_url(self.site, page)
+        return next((t["abs_url"] for t in translations if t["lang"] == default), "")
+
+    def structured_data(self, page: Page, breadcrumbs: list[dict[str, str]]) -> dict[str, Any]:
+        """The schema.org graph of every page: the organization, the website and the page's breadcrumb trail.
+        Built here rather than in base.html, where the same dictionaries cost a tenth of a page's render."""
+        site, lang = self.site, page.lang
+        home = site.page(HOME_KEY, lang)
+        home_url = site.config.origin + (page_url(site, home) if home else f"{site.config.base_path}{lang}/")
+        organization = self.environments[lang].globals["site"]["organization"]
+        organization = organization if isinstance(organization, Mapping) else {}
+        trail = [*breadcrumbs, {"title": page.menu_title, "abs_url": site.config.origin + page_url(site, page)}]
+        return {"@context": "https://schema.org", "@graph": [
+            {"@type": "Organization", "@id": home_url + "#organization",
+             "name": organization.get("name") or site.config.title.get(lang) or "", "url": home_url},
+            {"@type": "WebSite", "@id": home_url + "#website", "name": site.config.title.get(lang) or "",
+             "url": home_url, "inLanguage": lang, "publisher": {"@id": home_url + "#organization"}},
+            {"@type": "BreadcrumbList", "itemListElement": [
+                {"@type": "ListItem", "position": position, "name": crumb["title"], "item": crumb["abs_url"]}
+                for position, crumb in enumerate(trail, 1)]}]}
 
     def breadcrumbs(self, page: Page) -> list[dict[str, str]]:
         trail = []
@@ -231,7 +260,8 @@ class SiteRenderer:
         helpers = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         self.helpers[lang] = helpers
         env.globals.update(helpers.globals())
-        env.globals.update(lang=lang, site=site_view(self.site, lang), data=self.site.data.views[lang],
+        locale = next(l.locale for l in self.site.config.languages if l.code == lang)
+        env.globals.update(lang=lang, locale=locale, site=site_view(self.site, lang), data=self.site.data.views[lang],
                            build_date=self.site.build_date,
                            other_langs=[l for l in self.site.config.language_codes if l != lang])
         env.filters.update(helpers.filters())
