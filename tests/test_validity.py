@@ -112,3 +112,36 @@ def test_every_page_weighs_under_100_kb_with_its_css_and_images(shipped):
         for reference in set(re.findall(r"""(?:src|href)=["']?(/static/[^"'\s>]+)""", text)):
             total += (output / reference.lstrip("/")).stat().st_size
         assert total < 100 * 1024, (path, total)
+
+
+def test_structured_data_and_locales_describe_the_page(shipped):
+    """Every page's schema.org graph names the organization and website of its language and its breadcrumb
+    trail, in order, ending at the page; og:locale and x-default point at the right language versions."""
+    import json
+    output, site = shipped
+    pages = [p for p in site.pages if p.parent_key not in (None, "_index.md") and not p.missing and not p.record]
+    assert len(pages) >= 10
+    for page in pages:
+        text = (output / page.path / "index.html").read_text(encoding="utf-8")
+        graph = json.loads(re.search(r'<script type="?application/ld\+json"?>(.*?)</script>', text, re.S)[1])
+        assert graph["@context"] == "https://schema.org"
+        organization, website, trail = graph["@graph"]
+        home = site.config.origin + site.config.base_path + f"{page.lang}/"
+        assert organization["@id"] == home + "#organization" and organization["name"]
+        assert website["@id"] == home + "#website" and website["inLanguage"] == page.lang
+        items = trail["itemListElement"]
+        assert [item["position"] for item in items] == list(range(1, len(items) + 1))
+        assert items[0]["item"] == home and len(items) >= 3
+        assert items[-1]["item"] == site.config.origin + site.config.base_path + page.path
+        assert items[-1]["name"] == page.menu_title
+        parent = site.page(page.parent_key, page.lang)
+        assert items[-2]["item"].endswith("/" + parent.path) and items[-2]["name"] == parent.menu_title
+        tags = [dict((name, value.strip('"')) for name, value in re.findall(r'([\w:-]+)=("[^"]*"|[^\s>]+)', tag))
+                for tag in re.findall(r"<(?:meta|link) [^>]*>", text)]
+        locales = {tag.get("property"): tag.get("content") for tag in tags if tag.get("property", "").startswith("og:loc")}
+        other = "en" if page.lang == "pl" else "pl"
+        translated = site.page(page.key, other) is not None and not site.page(page.key, other).missing
+        expected = {"pl": "pl_PL", "en": "en_GB"}
+        assert locales == {"og:locale": expected[page.lang], **({"og:locale:alternate": expected[other]} if translated else {})}
+        x_default = next(tag["href"] for tag in tags if tag.get("hreflang") == "x-default")
+        assert x_default == site.config.origin + site.config.base_path + site.page(page.key, "pl").path
