@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import markdown as python_markdown
+from markdown.extensions.footnotes import FootnoteInlineProcessor
 from markdown.extensions.toc import (TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html,
                                      run_postprocessors, strip_tags, unique)
 from markdown.preprocessors import NormalizeWhitespace
+from markdown.inlinepatterns import ReferenceInlineProcessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
@@ -118,7 +120,8 @@ class SkippingInlineProcessor(InlineProcessor):
     as it was, so the HTML is the same (tests/test_fuzz.py compares it with Python-Markdown's own)."""
 
     def run(self, tree: ElementTree.Element, ancestors: list[str] | None = None) -> ElementTree.Element:
-        self.needs, self.anything = pattern_finders(tuple(self.inlinePatterns))
+        patterns = tuple(self.inlinePatterns)
+        self.needs, self.anything = pattern_finders(patterns, tuple(can_change(p, self.md) for p in patterns))
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides
@@ -196,14 +199,29 @@ class TableOfContents(TocExtension):
     TreeProcessorClass = MarkerCheckingToc
 
 
+def can_change(pattern: Any, md: python_markdown.Markdown) -> bool:
+    """False for a pattern that leaves every text as it is on this page: a reference where the page defines
+    none ('[a]' or '[a][b]', tried on every '['), a footnote mark where it has no footnotes."""
+    if isinstance(pattern, ReferenceInlineProcessor):
+        return bool(md.references)
+    if isinstance(pattern, FootnoteInlineProcessor):
+        return bool(pattern.footnotes.footnotes)
+    return True
+
+
+def never(text: str) -> bool:
+    return False
+
+
 @functools.cache
-def pattern_finders(patterns: tuple) -> tuple[list, Callable[[str], Any] | None]:
-    """Each inline pattern with a search for what it needs, and a search for anything any of them needs:
-    text with none of that in it, which is most text, is left as it is at once. Worked out once per set of
-    patterns, not for every page."""
-    needs = [required_text(pattern.getCompiledRegExp()) for pattern in patterns]
-    anything = finder(tuple(sorted({text for texts in needs for text in texts}))) if all(needs) else None
-    return [(pattern, finder(texts)) for pattern, texts in zip(patterns, needs)], anything
+def pattern_finders(patterns: tuple, live: tuple[bool, ...]) -> tuple[list, Callable[[str], Any] | None]:
+    """Each inline pattern with a search for what it needs (or `never`, if it cannot change anything), and a
+    search for anything any of them needs: text with none of that in it, which is most text, is left as it
+    is at once. Worked out once per set of patterns, not for every page."""
+    needs = [required_text(pattern.getCompiledRegExp()) if alive else None for pattern, alive in zip(patterns, live)]
+    anything = finder(tuple(sorted({text for texts in needs if texts for text in texts}))) \
+        if all(texts or texts is None for texts in needs) else None
+    return [(pattern, finder(texts) if texts is not None else never) for pattern, texts in zip(patterns, needs)], anything
 
 
 @functools.cache
