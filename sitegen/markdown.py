@@ -15,8 +15,8 @@ import markdown as python_markdown
 from markdown.extensions.footnotes import FootnoteInlineProcessor
 from markdown.extensions.toc import (TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html,
                                      run_postprocessors, strip_tags, unique)
-from markdown.preprocessors import NormalizeWhitespace
 from markdown.inlinepatterns import ReferenceInlineProcessor
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
