@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import html
 import re
-from re import _constants, _parser  # the parsed form of a pattern: see required_text
+try:
+    from re import _constants, _parser  # the parsed form of a pattern, private to re: see required_text
+except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
+    _constants = _parser = None
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit

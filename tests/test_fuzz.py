@@ -148,3 +148,15 @@ def test_required_text_of_a_pattern():
     assert required_text(re.compile(r"[^a]b?")) == ()            # nothing it must contain
     assert required_text(re.compile(r"abc", re.IGNORECASE)) == ()
     assert required_text(re.compile(r"(?:x|)y*")) == ()         # one branch needs nothing
+
+
+def test_markdown_without_re_private_parser_tries_every_pattern(monkeypatch):
+    """required_text reads re's private parser; if a later Python moves it, patterns are simply always tried."""
+    import re
+    import sitegen.markdown as markdown_module
+    monkeypatch.setattr(markdown_module, "_parser", None)
+    monkeypatch.setattr(markdown_module, "required_text", markdown_module.required_text.__wrapped__)
+    assert markdown_module.required_text(re.compile(r"\!\[")) == ()
+    stock, _ = RENDERERS[False]
+    text = "# A *b*\n\n[x](known.md) `c` & d\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    assert MarkdownRenderer(allow_html=False).convert("p.md", text, 1, resolve) == stock.convert("p.md", text, 1, resolve)
