@@ -216,6 +216,21 @@ class BlobStore:
     def save(self) -> None:
         self.flush()
 
+    def remove_unused(self, named: set[str]) -> None:
+        """Delete the packs that no memo entry names any more: each changed page leaves its old pack behind,
+        and without this the cache would grow with every edit. A pack deleted while another process still
+        wants it is only work done again (get returns None)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        self.flush()
+        for group in os.scandir(self.folder):
+            if not group.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(group.path):
+                # A name starting with '.' is a pack another process is still writing.
+                if not entry.name.startswith(".") and group.name + entry.name not in named:
+                    os.unlink(entry.path)
+
 
 class BuildCache:
     """Everything memoised for one project: small entries in Memo, converted HTML as blobs."""

@@ -336,6 +336,10 @@ class IncrementalRenderer:
             data = Staged(str(staged))
         return data, data_digest, ids, problems, reads
 
+    def remove_unused_html(self) -> None:
+        """After a full build that succeeded: the packs this build's conversions name are all the memo keeps."""
+        self.cache.blobs.remove_unused({meta.pack for meta in self.meta.values() if meta.pack})
+
     def discard_staging(self) -> None:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -71,6 +71,7 @@ def build(root: Path, base_url: str | None = None, drafts: bool = False, product
                                              snapshot.listing if snapshot is not None else None, present)
         report, stats = write(output, site, cache, remove_stale=True, present=renderer.present)
         cache.save()
+        renderer.remove_unused_html()
         result = BuildResult(site, report, tuple(output.missing_translations), renderer)
         if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
             save_record(snapshot, root, stats, result_messages(result))

@@ -237,6 +237,38 @@ def test_files_no_build_wrote_are_removed(site_root, monkeypatch):
     assert not (site_root / "output/en/projects/alpha/old").exists()
 
 
+def test_html_packs_no_conversion_names_are_deleted_after_a_build(site_root, monkeypatch):
+    """Each edited page leaves its old HTML pack behind; a full build that succeeded deletes the packs its
+    conversions do not name, so the cache does not grow with every edit. A failed build deletes nothing."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    folder = site_root / ".cache/sitegen/html"
+
+    def packs() -> set[str]:
+        return {path.parent.name + path.name for path in folder.glob("*/*")}
+
+    page = site_root / "content/about.en.md"
+    build(site_root)
+    first = packs()
+    page.write_text(page.read_text(encoding="utf-8") + "\nEdit one.\n", encoding="utf-8")
+    build(site_root)
+    second = packs() - first
+    assert len(second) == 1 and first <= packs()             # the other pages' HTML is still in the first
+    page.write_text(page.read_text(encoding="utf-8") + "\nEdit two.\n", encoding="utf-8")
+    result = build(site_root)
+    assert not second & packs() and first <= packs() and len(packs()) == len(first) + 1
+    assert packs() == {meta.pack for meta in result.renderer.meta.values() if meta.pack}
+    assert "Edit two." in (site_root / "output/en/about/index.html").read_text(encoding="utf-8")
+
+    kept = packs()
+    (site_root / "templates/page.html").write_text("{% if %}", encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8") + "\nEdit three.\n", encoding="utf-8")
+    try:
+        build(site_root)
+    except BuildError:
+        pass
+    assert packs() == kept
+
+
 def test_a_preview_update_that_failed_leaves_nothing_behind(tmp_path, monkeypatch):
     """A save the preview refused must not count as taken in: when the next save fixes it, every page
     that shows the page is brought up to date, even if the fix shows the same summary as the refused save."""
