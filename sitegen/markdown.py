@@ -149,14 +149,14 @@ class MarkerCheckingToc(TocTreeprocessor):
     text can have it replaced, so only those pages get a table; the others only need their heading ids."""
 
     def run(self, doc: ElementTree.Element) -> None:
-        self.wanted = any(self.marker in element.text for element in doc.iter() if element.text)
-        if self.wanted or self.use_anchors or self.use_permalinks:
+        if any(self.marker in element.text for element in doc.iter() if element.text):
             super().run(doc)
         else:
             self.set_heading_ids(doc)
 
     def set_heading_ids(self, doc: ElementTree.Element) -> None:
-        """What Python-Markdown's run does to the page when no table is wanted."""
+        """What Python-Markdown's run does to the page when no table is wanted (TableOfContents is set up
+        without anchors or permalinks, which this leaves out)."""
         used_ids = {element.attrib["id"] for element in doc.iter() if "id" in element.attrib}
         counters: dict[str, int] = {}
         for element in doc.iter():
@@ -176,13 +176,6 @@ class MarkerCheckingToc(TocTreeprocessor):
                 or "&" in text or "<" in text or ">" in text:
             return render_inner_html(remove_fnrefs(heading), self.md)
         return run_postprocessors(text.strip(), self.md)
-
-    def build_toc_div(self, toc_list: list) -> ElementTree.Element:
-        return super().build_toc_div(toc_list) if self.wanted else ElementTree.Element("div")
-
-    def replace_marker(self, root: ElementTree.Element, elem: ElementTree.Element) -> None:
-        if self.wanted:
-            super().replace_marker(root, elem)
 
 
 class QuickNormalizeWhitespace(NormalizeWhitespace):

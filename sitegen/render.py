@@ -40,6 +40,7 @@ class SiteRenderer:
         self.summary: Callable[[Page], str] = lambda page: summarize(self.contents(page))
         self.helpers: dict[str, TemplateHelpers] = {}
         self.sitemap: Callable[[Site], bytes] = feeds.sitemap
+        self.site_views = {l.code: site_view(site, l.code) for l in site.config.languages}
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
 
     # --- stages -----------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ class SiteRenderer:
         problems: list[Problem] = []
         site, config = self.site, self.site.config
         default = config.default_language
-        context = {"lang": default, "site": site_view(site, default), "languages": [
+        context = {"lang": default, "site": self.site_views[default], "languages": [
             {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages]}
         files["index.html"] = self.render_template("chooser.html", context, None, problems)
         not_found = site.page(NOT_FOUND_KEY, default)
@@ -96,7 +97,7 @@ class SiteRenderer:
             target = config.origin + page_url(site, alias.target)
             files[output_file(alias.path)] = self.render_template(
                 "redirect.html", {"lang": alias.target.lang, "target": target,
-                                  "site": site_view(site, alias.target.lang)}, None, problems)
+                                  "site": self.site_views[alias.target.lang]}, None, problems)
         files.update(feeds.extra_files(site, self.contents, self.feed_path, self.sitemap))
         files.update(self.assets.files)
         return files, problems
@@ -175,7 +176,7 @@ class SiteRenderer:
         site, lang = self.site, page.lang
         home = site.page(HOME_KEY, lang)
         home_url = site.config.origin + (page_url(site, home) if home else f"{site.config.base_path}{lang}/")
-        organization = self.environments[lang].globals["site"]["organization"]
+        organization = self.site_views[lang]["organization"]
         organization = organization if isinstance(organization, Mapping) else {}
         trail = [*breadcrumbs, {"title": page.menu_title, "abs_url": site.config.origin + page_url(site, page)}]
         return {"@context": "https://schema.org", "@graph": [
@@ -261,7 +262,7 @@ class SiteRenderer:
         self.helpers[lang] = helpers
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)
-        env.globals.update(lang=lang, locale=locale, site=site_view(self.site, lang), data=self.site.data.views[lang],
+        env.globals.update(lang=lang, locale=locale, site=self.site_views[lang], data=self.site.data.views[lang],
                            build_date=self.site.build_date,
                            other_langs=[l for l in self.site.config.language_codes if l != lang])
         env.filters.update(helpers.filters())
