@@ -1,18 +1,33 @@
-# Two commands for a newcomer: `make serve` and `make test`. Both create .venv from requirements.txt.
+# Two commands for a newcomer: `make serve` and `make test`. Both create .venv from requirements.txt;
+# `make test` also installs the browser-test tools (axe-core, the Nu HTML Checker) from npm when npm is
+# there. What only the operating system provides (Chromium, Java, npm itself) may be missing: the tests
+# that need it then skip, each with one line that says what to install.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready-$(shell cksum requirements.txt | cut -d' ' -f1)
+TOOLS := tests/browser
+TOOLS_READY := $(TOOLS)/node_modules/.ready-$(shell cksum $(TOOLS)/package-lock.json | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build check test bench screenshots clean
+.PHONY: serve build check test bench screenshots clean browser-tools
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
+
+# --ignore-scripts: vnu-jar's install script would try to download a Java runtime.
+$(TOOLS_READY): $(TOOLS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) && touch $@; \
+	else \
+	  echo "npm not found: the axe and Nu HTML Checker tests will skip (apt-get install npm)"; \
+	fi
+
+browser-tools: $(TOOLS_READY)
 
 serve: $(READY)
 	$(BIN)/python build.py serve --host $(HOST) --port $(PORT)
@@ -23,7 +38,7 @@ build: $(READY)
 check: $(READY)
 	$(BIN)/python build.py check
 
-test: $(READY)
+test: $(READY) $(TOOLS_READY)
 	$(BIN)/python -m pytest
 
 bench: $(READY)
@@ -33,4 +48,4 @@ screenshots: $(READY)
 	$(BIN)/python tests/browser/screenshots.py
 
 clean:
-	rm -rf output .venv .pytest_cache .hypothesis
+	rm -rf output .venv .pytest_cache .hypothesis .cache $(TOOLS)/node_modules

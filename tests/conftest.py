@@ -163,20 +163,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
+TOOLS = PROJECT / "tests/browser/node_modules"
+
+
+def require(present: bool, missing: str) -> None:
+    """A tool the operating system provides is missing: skip with one line saying what to install, or fail
+    where CI demands the browser tests (REQUIRE_BROWSER_TESTS=1, set by .ci/run)."""
+    if present:
+        return
+    if os.environ.get("REQUIRE_BROWSER_TESTS"):
+        pytest.fail(missing)
+    pytest.skip(missing)
+
+
+def require_npm_tool(path: Path, name: str) -> None:
+    """axe-core and the Nu HTML Checker come from npm; `make test` installs them when npm is there."""
+    import shutil
+    hint = "make browser-tools" if shutil.which("npm") else "apt-get install npm, then make test"
+    require(path.exists(), f"{name} is missing: {hint}")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium through Playwright. Missing: skipped, unless CI demands browser tests."""
-    missing = None
-    if not Path(CHROMIUM).exists():
-        missing = "browser tests need Chromium: apt-get install chromium"
+    require(Path(CHROMIUM).exists(), "browser tests need Chromium: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing = missing or "browser tests need Playwright: make test installs it from requirements.txt"
-    if missing:
-        if os.environ.get("REQUIRE_BROWSER_TESTS"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+        require(False, "browser tests need Playwright: make test installs it from requirements.txt")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PROJECT
+from conftest import TOOLS, require_npm_tool
 
-AXE = PROJECT / "tests/browser/node_modules/axe-core/axe.min.js"
+AXE = TOOLS / "axe-core/axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -32,8 +32,7 @@ def tab(browser):
 
 
 def test_axe_finds_no_violations_and_the_console_stays_clean_on_every_page(tab, shipped_server):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: npm ci --ignore-scripts --prefix tests/browser")
+    require_npm_tool(AXE, "axe-core")
     base, site = shipped_server
     failures = []
     for page in published_pages(site):

@@ -2,35 +2,25 @@
 RFC 4287 requires, sitemap.xml follows the sitemaps protocol with reciprocal hreflang alternates."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
-import pytest
+from conftest import TOOLS, require, require_npm_tool
 
-from conftest import PROJECT
-
-VNU = PROJECT / "tests/browser/node_modules/vnu-jar/build/dist/vnu.jar"
+VNU = TOOLS / "vnu-jar/build/dist/vnu.jar"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
-def require(tool_ok: bool, message: str) -> None:
-    if not tool_ok:
-        if os.environ.get("REQUIRE_BROWSER_TESTS"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def test_nu_html_checker_finds_no_errors(shipped):
     output, _ = shipped
     require(shutil.which("java") is not None, "the Nu HTML Checker needs Java: apt-get install default-jre-headless")
-    require(VNU.exists(), "the Nu HTML Checker is missing: npm ci --ignore-scripts --prefix tests/browser")
+    require_npm_tool(VNU, "the Nu HTML Checker")
     pages = sorted(str(p) for p in output.rglob("*.html"))
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "gnu", *pages],
                             capture_output=True, text=True, timeout=600)
