@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import BuildError, Problem, did_you_mean
-from .schema import check_keys, check_type, freeze, is_localized, line_of
+from .schema import check_keys, check_type, freeze, is_localized, language_problems, line_of
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -154,6 +154,8 @@ class ConfigReader:
             accessibility=freeze(self.raw.get("accessibility") or {}),
             organization=freeze(self.raw.get("organization") or {}),
         )
+        for key in ("accessibility", "organization"):
+            self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)
         if self.problems:
             raise BuildError(self.problems)
         return config

@@ -14,7 +14,7 @@ from .cache import CODE, Memo, digest
 from .config import Collection, Config
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
-from .schema import localize
+from .schema import language_problems, localize
 from .urls import is_safe_slug
 from .yamlsrc import LineList, LineMap, load_yaml
 
@@ -119,10 +119,13 @@ def checked(config: Config, raw: Mapping[str, Any], sources: Mapping[str, str], 
             files_digest: str, memo: Memo | None) -> list[Problem]:
     """The data files' problems; memoised under the files' text and the collections' rules, as checking
     2,000 records on every build costs more than reading them."""
-    key = digest(CODE, repr(config.collections), sorted(sources.items()), sorted(unreadable), files_digest)
+    key = digest(CODE, config.language_codes, repr(config.collections), sorted(sources.items()), sorted(unreadable),
+                 files_digest)
     found = memo.get("data-checks", key) if memo else None
     if found is None:
         found = [problem for name, value in raw.items() for problem in unsafe_links(value, sources[name])]
+        found += [problem for name, value in raw.items()
+                  for problem in language_problems(value, config.language_codes, sources[name])]
         for name, collection in config.collections.items():
             if name not in raw:
                 if name not in unreadable:

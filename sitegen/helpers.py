@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Mapping
 
+import jinja2
+
 from .assets import Assets
 from .errors import did_you_mean
 from .i18n import Formatter
@@ -17,6 +19,26 @@ class HelperError(Exception):
     def __init__(self, message: str, hint: str = ""):
         super().__init__(message)
         self.message, self.hint = message, hint
+
+
+def printable(value: Any) -> Any:
+    """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
+    true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
+    naming the template's line."""
+    if isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool) \
+            or isinstance(value, jinja2.Undefined):   # StrictUndefined says what is undefined itself
+        return value
+    shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    if value is None:
+        kind, hint = "an empty value", "print it only {% if value %}, or give a default: {{ value or '' }}"
+    elif isinstance(value, bool):
+        kind, hint = "true or false", "choose a text with {% if value %}...{% else %}...{% endif %}"
+    else:
+        kind = "a mapping" if isinstance(value, Mapping) else "a list" if isinstance(value, (list, tuple)) \
+            else f"a {type(value).__name__} object"
+        hint = "print one of its fields, e.g. {{ record.name }}, or loop over it with {% for %}"
+    raise HelperError(f"the template prints {kind}, which would show on the page as {shown}", hint)
 
 
 class TemplateHelpers:

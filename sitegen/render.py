@@ -13,7 +13,7 @@ from . import feeds
 from .assets import load_assets, minify_html
 from .errors import Problem, did_you_mean
 from .files import relative
-from .helpers import TemplateHelpers, HelperError
+from .helpers import HelperError, TemplateHelpers, printable
 from .i18n import Formatter
 from .markdown import Converted, MarkdownRenderer, expand_data
 from .site import HOME_KEY, NOT_FOUND_KEY, Page, Site
@@ -255,6 +255,7 @@ class SiteRenderer:
             loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
             autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
+            finalize=printable,
             auto_reload=False)   # a renderer lives for one build: no need to stat each template for every page
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
         env.globals["_"] = env.globals["gettext"] = remembered(env.globals["gettext"])

@@ -79,6 +79,42 @@ def line_of(mapping: Any, key: Any, default: int = 1) -> int:
 
 
 
+def language_problems(value: Any, languages: tuple[str, ...], path: str, line: int = 1) -> list[Problem]:
+    """A mapping with a language code among its keys gives one value per language. It must name every
+    language of the site and nothing else, each with text or a number, or an empty value ("") where a
+    language has none. YAML turns an unquoted comma into another key ({pl: a, b, en: c}) and an unquoted
+    yes or no into true or false: a page would print either as Python."""
+    if isinstance(value, LineList):
+        return [p for index, item in enumerate(value) for p in language_problems(item, languages, path,
+                                                                                 value.line_of(index))]
+    if not isinstance(value, LineMap):
+        return []
+    if not any(key in languages for key in value):
+        return [p for key, item in value.items() for p in language_problems(item, languages, path,
+                                                                            value.line_of(key))]
+    problems = []
+    for key in value:
+        if key not in languages:
+            hint = did_you_mean(str(key), languages) or \
+                "put the text in quotes if it has a comma or a colon in it: {pl: \"a, b\", en: \"c, d\"}"
+            problems.append(Problem(path, value.line_of(key), f"'{key}' is not a language of the site in this "
+                                    f"language mapping (languages: {', '.join(languages)})", hint))
+        elif not is_text(value[key]):
+            problems.append(Problem(path, value.line_of(key), f"the '{key}' value must be text, not "
+                                    f"{describe(value[key])}", "put it in quotes, e.g. \"Yes\" or \"No\""
+                                    if isinstance(value[key], bool) else "write one text per language"))
+    for code in languages:
+        if code not in value:
+            problems.append(Problem(path, value.line, f"this language mapping has no '{code}' value",
+                                    f"add {code}: ... (or {code}: \"\" where there is none in that language)"))
+    return problems
+
+
+def is_text(value: Any) -> bool:
+    """Text, a number or a date, or empty: what a page can print."""
+    return value is None or (isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool))
+
+
 def is_localized(value: Any, languages: tuple[str, ...]) -> bool:
     """A bilingual value is a mapping whose keys are all language codes."""
     return isinstance(value, dict) and bool(value) and all(key in languages for key in value)

@@ -18,6 +18,8 @@ from shipped import BUILD_EPOCH, copy_sources
 PAGE = "content/networking/_index.en.md"
 POLISH_PAGE = "content/networking/_index.pl.md"
 PARTNERS = "content/data/partners.yaml"
+PLATFORMS = "content/data/platforms.yaml"
+MEAL = '"Posiłki w instytucjach publicznych jako motor zrównoważonego rozwoju, zdrowia i innowacji w łańcuchu rolno-spożywczym"'
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<what>[^;\n]+); (?P<fix>.+)$")
 
 
@@ -84,6 +86,26 @@ CASES = {
     "reference to an unknown id": (lambda r: edit(r, PARTNERS, "project: smegonet", "project: smegonett"), PARTNERS,
                                    "did you mean 'smegonet'"),
     "unknown country code": (lambda r: edit(r, PARTNERS, "country: PL", "country: XX"), PARTNERS, "not an ISO 3166 country code"),
+    "unquoted comma in a language mapping": (lambda r: edit(r, PLATFORMS, MEAL, MEAL.strip('"')), f"{PLATFORMS}:21",
+                                             "'zdrowia i innowacji w łańcuchu rolno-spożywczym' is not a language"),
+    "language mapping without a language": (lambda r: edit(r, PARTNERS, '{pl: "", en: LifeScience', "{en: LifeScience"),
+                                            f"{PARTNERS}:10", "has no 'pl' value"),
+    "unquoted Yes in a language mapping": (lambda r: edit(r, PLATFORMS, "en: Energy}", "en: Yes}"), f"{PLATFORMS}:4",
+                                           "the 'en' value must be text, not 'true'"),
+    "list in a language mapping": (lambda r: edit(r, PLATFORMS, "{pl: Energia, en: Energy}", "{pl: Energia, en: [a, b]}"),
+                                   f"{PLATFORMS}:4", "the 'en' value must be text, not a list"),
+    "site.yaml language mapping with a typo": (lambda r: edit(r, "site.yaml", 'entity: {pl: "", en: ""}',
+                                                              'entity: {pl: "", eng: ""}'), "site.yaml",
+                                               "did you mean 'en'"),
+    "template prints a mapping": (lambda r: edit(r, "templates/page.html", "</div>\n", "</div>\n{{ data.s3 }}\n"),
+                                  "templates/page.html:11",
+                                  "prints a mapping, which would show on the page as {'regions': 145"),
+    "template prints an empty value": (lambda r: edit(r, "templates/page.html", '<div class="prose">',
+                                                      '{{ page.date }}<div class="prose">'), "templates/page.html:10",
+                                       "prints an empty value"),
+    "template prints a list": (lambda r: edit(r, "templates/page.html", '<div class="prose">',
+                                              '{{ data.platforms[0].fields }}<div class="prose">'),
+                               "templates/page.html:10", "prints a list, which would show on the page as ['Bioenergia'"),
     "site.yaml syntax error": (lambda r: edit(r, "site.yaml", "languages:\n", "languages: [\n"), "site.yaml", "invalid YAML"),
     "site.yaml unknown key": (lambda r: append(r, "site.yaml", "\nbase_ulr: x\n"), "site.yaml", "did you mean 'base_url'"),
     "site.yaml missing a language": (lambda r: edit(r, "site.yaml", "  en: {name: English, locale: en_GB}\n", ""), "site.yaml",

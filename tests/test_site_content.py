@@ -138,3 +138,48 @@ def test_shipped_site_builds_without_warnings_and_passes_check(tmp_path):
     checked = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), "check"],
                              capture_output=True, text=True, env=env, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+PYTHON_FORM = re.compile(r"\{\s*'[^']*'\s*:|\[\s*'[^']*'\s*[,\]]|\bmappingproxy\(|\bobject at 0x|\bdatetime\.date\(|"
+                         r"\bReadOnlyDict\b|\bLineMap\b|\bPageView\(|\bMarkup\(")
+PYTHON_WORD = {"None", "True", "False", "[]", "{}", "()"}
+
+
+def python_forms(text: str) -> list[str]:
+    """Text and attribute values of a page that look like a Python value printed as it is."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Scanner(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                self.look(f"{tag}[{name}]", value or "")
+
+        def handle_data(self, data):
+            self.look("text", data)
+
+        def look(self, where, value):
+            if PYTHON_FORM.search(value) or value.strip() in PYTHON_WORD or re.search(r"[(:>]\s*None\b", value):
+                found.append(f"{where}: {value.strip()[:100]}")
+
+    Scanner(convert_charrefs=True).feed(text)
+    return found
+
+
+def test_the_python_form_scanner_finds_what_the_agri_food_page_once_showed():
+    shown = ("<li>{'pl': 'Posiłki w instytucjach publicznych jako motor zrównoważonego rozwoju', "
+             "'zdrowia i innowacji w łańcuchu rolno-spożywczym': None, 'en': 'Public Meal'}</li>")
+    assert python_forms(shown)
+    assert python_forms('<p title="None">x</p>') and python_forms("<td>True</td>") and python_forms("<p>['a', 'b']</p>")
+    assert not python_forms("<p>None of the partners left: {a} [b] it's 'quoted': fine.</p>")
+
+
+def test_no_page_shows_a_python_value(shipped):
+    """Every HTML page, feed and the sitemap, in both languages: no mapping, list, None or True printed raw."""
+    output, _ = shipped
+    files = [*output.rglob("*.html"), *output.rglob("*.xml")]
+    assert len(files) > 50
+    found = {str(path.relative_to(output)): forms for path in files
+             if (forms := python_forms(path.read_text(encoding="utf-8")))}
+    assert not found
