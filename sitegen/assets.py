@@ -62,7 +62,29 @@ def minify_css(data: bytes) -> bytes:
     return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8") + b"\n"
 
 
+MAX_MINIFIED_DEPTH = 1000
+TAG = re.compile(rb"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+VOID = frozenset(b"area base br col embed hr img input link meta source track wbr".split())
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deep elements nest, at most (end tags that HTML may leave out are counted as left open)."""
+    depth = deepest = 0
+    for match in TAG.finditer(data):
+        if match[1]:
+            depth = max(0, depth - 1)
+        elif not match[3] and match[2].lower() not in VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def minify_html(data: bytes) -> bytes:
+    """Pages nested deeper than MAX_MINIFIED_DEPTH stay as they are: minify-html recurses on the native stack
+    and crashes the process on some 100,000 levels, which raw HTML in Markdown can reach. Only a page with
+    that many tags pays for counting them."""
+    if data.count(b"<") > MAX_MINIFIED_DEPTH and nesting_depth(data) > MAX_MINIFIED_DEPTH:
+        return data
     import minify_html as minifier
     # Opening and closing tags are kept: shorter pages are not worth markup that validators question.
     return minifier.minify(data.decode("utf-8"), keep_closing_tags=True, keep_html_and_head_opening_tags=True,

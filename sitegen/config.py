@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import BuildError, Problem, did_you_mean
+from .files import decode
 from .schema import check_keys, check_type, freeze, is_localized, language_problems, line_of
 from .yamlsrc import LineList, LineMap, load_yaml
 
@@ -20,6 +21,7 @@ LANGUAGE_KEYS = ("name", "locale", "default")
 COLLECTION_KEYS = ("required", "references", "countries", "choices", "pages")
 PAGES_KEYS = ("template", "parent", "slug", "title")
 DEFAULT_MAX_FILE_BYTES = 2_000_000
+DEFAULT_MARKDOWN_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Config:
     feeds: Mapping[str, str]
     accessibility: Any
     organization: Any
+    markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
 
     @functools.cached_property   # asked for on every page
     def default_language(self) -> str:
@@ -114,7 +117,7 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     if not path.is_file():
         raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml not found",
                                   f"run the command from the project folder (looked in {root})")])
-    raw = load_yaml(path.read_text(encoding="utf-8"), CONFIG_FILE)
+    raw = load_yaml(decode(path.read_bytes(), CONFIG_FILE), CONFIG_FILE)
     if not isinstance(raw, LineMap):
         raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml must be a mapping of keys", "see README, 'site.yaml'")])
     return ConfigReader(root, raw).read(base_url)
@@ -149,7 +152,8 @@ class ConfigReader:
             footer_logos=self.read_logos(codes),
             collections=self.read_collections(codes),
             allow_html=self.read_markdown(),
-            max_file_bytes=self.read_limits(),
+            max_file_bytes=self.read_limit("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+            markdown_seconds=self.read_limit("markdown_seconds", DEFAULT_MARKDOWN_SECONDS),
             feeds=self.read_feeds(),
             accessibility=freeze(self.raw.get("accessibility") or {}),
             organization=freeze(self.raw.get("organization") or {}),
@@ -353,13 +357,15 @@ class ConfigReader:
         check_type(value, bool, "markdown.allow_html", CONFIG_FILE, section.line_of("allow_html"), self.problems)
         return value is True
 
-    def read_limits(self) -> int:
+    def read_limit(self, key: str, default: int) -> int:
         section = self.section("limits")
-        check_keys(section, ("max_file_bytes",), "limits", CONFIG_FILE, self.problems)
-        value = section.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
-        if not check_type(value, int, "limits.max_file_bytes", CONFIG_FILE, section.line_of("max_file_bytes"),
-                          self.problems):
-            return DEFAULT_MAX_FILE_BYTES
+        check_keys(section, ("max_file_bytes", "markdown_seconds"), "limits", CONFIG_FILE, self.problems)
+        value = section.get(key, default)
+        if not check_type(value, int, f"limits.{key}", CONFIG_FILE, section.line_of(key), self.problems):
+            return default
+        if value <= 0:
+            self.problem(section.line_of(key), f"'limits.{key}' must be more than 0", f"the default is {default}")
+            return default
         return value
 
     def read_feeds(self) -> Mapping[str, str]:

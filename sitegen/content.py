@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import unicodedata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
@@ -105,7 +106,8 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
         raise BuildError([Problem(shown, 1, f"unknown language '{lang}' in the file name", hint)])
     folder = relative(path.parent, content_dir) if path.parent != content_dir else "."
     name = match["name"] + ".md"
-    return (f"{folder}/{name}" if folder != "." else name), lang
+    # macOS may hand over a name's letters decomposed (NFD); links and menus name pages as typed (NFC).
+    return unicodedata.normalize("NFC", f"{folder}/{name}" if folder != "." else name), lang
 
 
 def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:

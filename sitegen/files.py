@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
 
@@ -121,8 +122,25 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
     return decode(data, shown)
 
 
-def decode(data: bytes, shown: str) -> str:
-    if not data.strip():
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode(data: bytes, shown: str, empty: bool = False) -> str:
+    """The text as the build reads it, whichever common editor saved the file: UTF-8 with or without a byte
+    order mark, or UTF-16 with one (Windows' "Unicode"); Windows (CRLF) and classic Mac (CR) line ends; and
+    letters composed as macOS composes them in file names (NFD): text is NFC throughout. empty: an empty
+    file is fine (a template may be)."""
+    encoding = next(((bom, name) for bom, name in BOMS if data.startswith(bom)), (b"", "utf-8"))
+    data = data[len(encoding[0]):]
+    if encoding[1] != "utf-8":
+        try:
+            if data and b"\x00" not in data:   # UTF-16 of any Latin text has a zero byte in every letter
+                raise UnicodeDecodeError(encoding[1], data, 0, 1, "no zero bytes")
+            data = data.decode(encoding[1]).encode("utf-8")
+        except UnicodeDecodeError:
+            raise BuildError([Problem(shown, 1, f"the file starts as {encoding[1].upper()} text but is not",
+                                      "save it as UTF-8 in your editor")]) from None
+    if not data.strip() and not empty:
         raise BuildError([Problem(shown, 1, "the file is empty", "add front matter with a title, or delete the file")])
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -134,4 +152,6 @@ def decode(data: bytes, shown: str) -> str:
         line = data[: error.start].count(b"\n") + 1
         raise BuildError([Problem(shown, line, "the file is not UTF-8 text",
                                   "save it as UTF-8 in your editor (for example 'Save with encoding: UTF-8')")]) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

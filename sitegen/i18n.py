@@ -20,7 +20,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 from .errors import BuildError, Problem
-from .files import relative
+from .files import decode, relative
 from .urls import TRANSLITERATION
 
 DOMAIN = "messages"
@@ -59,11 +59,12 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
                                   "run 'python build.py i18n update' to create it from locales/messages.pot")])
     try:
         source = path.read_bytes()
-        broken_line = unquoted_line(source.decode("utf-8"))
+        text = decode(source, shown)    # a byte order mark or CRLF line ends, as some editors save it
+        broken_line = unquoted_line(text)
         if broken_line:
             raise BuildError([Problem(shown, broken_line, "the catalogue cannot be read: this line is neither a comment "
                                       "nor a quoted string", "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask")])
-        catalog = read_po(BytesIO(source), locale=locale, domain=DOMAIN, abort_invalid=True)
+        catalog = read_po(BytesIO(text.encode("utf-8")), locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as error:
         raise BuildError([Problem(shown, error.lineno or 1, f"the catalogue cannot be read: {error}",
                                   "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'")]) from None

@@ -22,6 +22,7 @@ from typing import Callable, Mapping, NamedTuple
 from .cache import CODE, BuildCache, digest, text_digest
 from .content import read_body
 from .errors import BuildError, Problem
+from .fastmarkdown import speed_up
 from .feeds import sitemap
 from .markdown import Link
 from .parallel import parallel_map
@@ -96,7 +97,7 @@ class IncrementalRenderer:
         compiled = cache.blobs.folder.parent / "templates" if cache.blobs.folder else None
         if compiled is not None:
             compiled.mkdir(parents=True, exist_ok=True)
-        self.renderer = SiteRenderer(site, production, compiled)
+        self.renderer = SiteRenderer(site, production, compiled, speed_up)
         self.renderer.contents = self.contents
         self.renderer.summary = lambda page: self.meta.get((page.key, page.lang), EMPTY).summary
         self.production = production
@@ -271,6 +272,8 @@ class IncrementalRenderer:
         except BuildError as error:
             return EMPTY._replace(problems=tuple(error.problems)), None     # not memoised: it has no key
         converted, resolutions = self.renderer.convert(page, body)
+        if converted.failed:    # stopped, perhaps only for lack of time: tried again by the next build
+            return EMPTY._replace(problems=(*problems, *converted.problems)), None
         resolved = digest(*[result for _, result in resolutions])
         # The HTML depends on the body and on where its links led: its identity covers both.
         meta = ConvertedMeta(digest(key, resolved), converted.links, (*problems, *converted.problems),

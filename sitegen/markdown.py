@@ -1,37 +1,37 @@
-"""Markdown -> HTML with the extensions editors expect, links between pages by source path,
-and raw HTML escaped unless site.yaml allows it."""
+"""Markdown -> HTML with the extensions editors expect, links between pages by source path, and raw
+HTML escaped unless site.yaml allows it. Whatever goes wrong while a page is converted (a construct
+that makes Python-Markdown raise, nesting too deep, a conversion that runs past its time) becomes a
+problem with the page's path and the line of the construct."""
 from __future__ import annotations
 
-import functools
 import html
 import re
-try:
-    from re import _constants, _parser  # the parsed form of a pattern, private to re: see required_text
-except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
-    _constants = _parser = None
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import markdown as python_markdown
-from markdown.extensions.footnotes import FootnoteInlineProcessor
-from markdown.extensions.toc import (TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html,
-                                     run_postprocessors, strip_tags, unique)
-from markdown.inlinepatterns import ReferenceInlineProcessor
-from markdown.preprocessors import NormalizeWhitespace
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
-from markdown.util import AtomicString
+from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
 
 from .data import lookup
 from .errors import Problem
+from .timelimit import TimeLimitExceeded, time_limit
 from .urls import slugify
 
-# And the table of contents (TableOfContents, below).
+# And the table of contents, where a line holds just [TOC], with ids on headings (TocExtension).
 EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
+EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "%d"},
+                     "tables": {"use_align_attribute": True}}   # align="right", made a class below
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+NEEDS_VALUE = frozenset({"id", "href", "src", "data-toc-label"})
+ALIGNMENTS = frozenset({"left", "center", "right"})
+DEFAULT_SECONDS = 10.0
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>[^{}]*?)\s*\}\}")
 DATA_EXPRESSION = re.compile(r"^data\.(?P<path>[\w.-]+)\s*(?:\|\s*(?P<filter>length))?$")
+LONG_RUN = re.compile(r"([^\w\s])\1{29,}")
+BLOCK_START = re.compile(r"\n[ \t]*\n(?=[ \t]*\S)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Converted:
     html: str
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
+    failed: bool = False      # the conversion stopped: nothing to keep for the next build
 
 
 # resolve(target path as written) -> (target key, url) or (None, hint)
@@ -57,22 +58,44 @@ def toc_slug(value: str, separator: str) -> str:
     return slugify(value) or "section"
 
 
-class PageLinks(Treeprocessor):
-    """Rewrites links written as source paths, refuses unsafe ones and drops event-handler attributes."""
+class AttributeRules(Treeprocessor):
+    """What attribute lists ({: ...}) may put on an element, applied before the table of contents reads ids.
+    Event handlers and styles would break the strict Content-Security-Policy; an id or a link without a
+    value makes Python-Markdown raise. A table column's alignment becomes a class the stylesheet aligns."""
 
     def run(self, root: ElementTree.Element) -> None:
         state: ConversionState = self.md.state
         for element in root.iter():
-            for name in [n for n in element.attrib if n.lower().startswith("on") or n.lower() == "style"]:
-                del element.attrib[name]
-                state.problem(name, f"the attribute '{name}' is not allowed in content",
-                              "remove it: pages must work with a strict Content-Security-Policy")
+            for name in [name for name in element.attrib if not_allowed(name, element.attrib[name])]:
+                value = element.attrib.pop(name)
+                if value is None:
+                    state.problem(state.attribute_line(name), f"the attribute '{name}' has no value",
+                                  f'write {name}="..." in the braces, or remove it')
+                else:
+                    state.problem(state.attribute_line(name), f"the attribute '{name}' is not allowed in content",
+                                  "remove it: pages must work with a strict Content-Security-Policy")
+            if element.tag in ("th", "td") and element.get("align") in ALIGNMENTS:
+                classes = element.get("class", "").split()
+                element.set("class", " ".join([*classes, "align-" + element.attrib.pop("align")]))
+
+
+def not_allowed(name: str, value: str | None) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("on") or lowered == "style" or (value is None and lowered in NEEDS_VALUE)
+
+
+class PageLinks(Treeprocessor):
+    """Rewrites links written as source paths, refuses unsafe ones, and keeps new tabs from reaching back."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        state: ConversionState = self.md.state
+        for element in root.iter():
             for attribute in ("href", "src"):
-                if attribute in element.attrib:
+                if element.get(attribute) is not None:
                     element.set(attribute, state.rewrite(element.get(attribute)))
             if element.get("target"):
                 # A new tab must not be able to reach back into this one.
-                element.set("rel", " ".join(sorted(set(element.get("rel", "").split()) | {"noopener"})))
+                element.set("rel", " ".join(sorted(set((element.get("rel") or "").split()) | {"noopener"})))
 
 
 class ConversionState:
@@ -80,285 +103,141 @@ class ConversionState:
         self.source, self.body, self.body_line, self.resolve = source, body, body_line, resolve
         self.links: list[Link] = []
         self.problems: list[Problem] = []
+        self.searched: dict[str, int] = {}
 
-    def line_of(self, needle: str) -> int:
-        index = self.body.find(needle)
-        return self.body_line + (self.body[:index].count("\n") if index >= 0 else 0)
+    def line_of(self, *needles: str) -> int:
+        """The line of the first of these texts to be found. Problems come in the order of the page, so the
+        search for a text goes on after its last find: a repeated construct gets its own line."""
+        for needle in needles:
+            index = self.body.find(needle, self.searched.get(needle, 0))
+            if needle and index >= 0:
+                self.searched[needle] = index + 1
+                return self.body_line + self.body.count("\n", 0, index)
+        return self.body_line
 
-    def problem(self, needle: str, message: str, hint: str) -> None:
-        self.problems.append(Problem(self.source, self.line_of(needle), message, hint))
+    def attribute_line(self, name: str) -> int:
+        """The line of the attribute list ({: ...}) that names the attribute."""
+        start = self.searched.get("{" + name, 0)
+        match = re.compile(r"\{[^{}\n]*?(?<![\w-])" + re.escape(name) + r"(?![\w-])").search(self.body, start)
+        if match is None:
+            return self.line_of(name)
+        self.searched["{" + name] = match.start() + 1
+        return self.body_line + self.body.count("\n", 0, match.start())
+
+    def target_line(self, target: str) -> int:
+        """The line of a link or image to target: ](target, <target>, a reference, or the text itself."""
+        return self.line_of(f"]({target}", f"<{target}>", f"]: {target}", target)
+
+    def problem(self, line: int, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.source, line, message, hint))
 
     def rewrite(self, target: str) -> str:
         try:
             parts = urlsplit(target.strip())
         except ValueError:
-            self.problem(target, f"the link target '{target[:40]}' is not a valid address", "check the brackets")
+            self.problem(self.target_line(target), f"the link target '{target[:40]}' is not a valid address",
+                         "check the brackets")
             return "#"
         scheme = parts.scheme.lower()
         if scheme in UNSAFE_SCHEMES or re.match(r"^\s*(javascript|vbscript|data)\s*:", target, re.I):
-            self.problem(target, f"the link target '{target[:40]}' is not allowed",
+            self.problem(self.target_line(target), f"the link target '{target[:40]}' is not allowed",
                          "link to a page or an http(s) address; script and data links are refused")
             return "#"
         if scheme or parts.netloc:
             return target
         if not parts.path:
             if parts.fragment:
-                self.links.append(Link(None, parts.fragment, self.line_of(target)))
+                self.links.append(Link(None, parts.fragment, self.target_line(target)))
             return target
         if not parts.path.endswith(".md"):
             return target
         key, result = self.resolve(parts.path)
         if key is None:
-            self.problem(target, f"the link '{parts.path}' leads to no page", result)
+            self.problem(self.target_line(target), f"the link '{parts.path}' leads to no page", result)
             return "#"
         if parts.fragment:
-            self.links.append(Link(key, parts.fragment, self.line_of(target)))
+            self.links.append(Link(key, parts.fragment, self.target_line(target)))
         return result + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-class SkippingInlineProcessor(InlineProcessor):
-    """Python-Markdown's inline stage, which tries each of its 14 patterns on every run of text, in Python.
-    Most runs have no '`', '*', '<' or '&' in them, so most patterns cannot match; this one skips a pattern
-    when the text lacks everything its regular expression needs. A pattern that cannot match leaves the text
-    as it was, so the HTML is the same (tests/test_fuzz.py compares it with Python-Markdown's own)."""
-
-    def run(self, tree: ElementTree.Element, ancestors: list[str] | None = None) -> ElementTree.Element:
-        patterns = tuple(self.inlinePatterns)
-        self.needs, self.anything = pattern_finders(patterns, tuple(can_change(p, self.md) for p in patterns))
-        return super().run(tree, ancestors)
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides
-        if isinstance(data, AtomicString) or (self.anything is not None and not self.anything(data)):
-            return data
-        apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0
-        while patternIndex < len(needs):
-            pattern, may_match = needs[patternIndex]
-            if may_match is not None and not may_match(data):
-                matched, start = False, 0       # what applying it would return
-            else:
-                data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
-
-
-class MarkerCheckingToc(TocTreeprocessor):
-    """Heading ids, and the table of contents where a page has the '[TOC]' marker. Python-Markdown builds the
-    table for every page, and looks for the marker by joining the text of every element, one element at a
-    time: together a quarter of the extension's time. Only a page with the marker in one of its elements'
-    text can have it replaced, so only those pages get a table; the others only need their heading ids."""
-
-    def run(self, doc: ElementTree.Element) -> None:
-        if any(self.marker in element.text for element in doc.iter() if element.text):
-            super().run(doc)
-        else:
-            self.set_heading_ids(doc)
-
-    def set_heading_ids(self, doc: ElementTree.Element) -> None:
-        """What Python-Markdown's run does to the page when no table is wanted (TableOfContents is set up
-        without anchors or permalinks, which this leaves out)."""
-        used_ids = {element.attrib["id"] for element in doc.iter() if "id" in element.attrib}
-        counters: dict[str, int] = {}
-        for element in doc.iter():
-            if isinstance(element.tag, str) and self.header_rgx.match(element.tag):
-                self.set_level(element)
-                if "id" not in element.attrib:
-                    name = strip_tags(self.inner_html(element))
-                    element.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used_ids, counters)
-                element.attrib.pop("data-toc-label", None)
-
-    def inner_html(self, heading: ElementTree.Element) -> str:
-        """render_inner_html, without serializing a heading that is plain text: serializing and unescaping
-        would give back its text as it is. Placeholders (STX) and the characters the serializer escapes are
-        left to Python-Markdown."""
-        text = heading.text or ""
-        if len(heading) or any("\x02" in value for value in (text, heading.tail or "", *heading.attrib.values())) \
-                or "&" in text or "<" in text or ">" in text:
-            return render_inner_html(remove_fnrefs(heading), self.md)
-        return run_postprocessors(text.strip(), self.md)
-
-
-class QuickNormalizeWhitespace(NormalizeWhitespace):
-    """Python-Markdown's, with its blank-line pattern applied only to text that has a space before a line
-    end: the pattern starts with a lookbehind, so the engine tries it at every character (0.05 ms a page)."""
-
-    def run(self, lines: list[str]) -> list[str]:
-        source = "\n".join(lines).replace("\x02", "").replace("\x03", "")
-        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
-        source = source.expandtabs(self.md.tab_length)
-        if " \n" in source:
-            source = re.sub(r"(?<=\n) +\n", "\n", source)
-        return source.split("\n")
-
-
-class TableOfContents(TocExtension):
-    TreeProcessorClass = MarkerCheckingToc
-
-
-def can_change(pattern: Any, md: python_markdown.Markdown) -> bool:
-    """False for a pattern that leaves every text as it is on this page: a reference where the page defines
-    none ('[a]' or '[a][b]', tried on every '['), a footnote mark where it has no footnotes."""
-    if isinstance(pattern, ReferenceInlineProcessor):
-        return bool(md.references)
-    if isinstance(pattern, FootnoteInlineProcessor):
-        return bool(pattern.footnotes.footnotes)
-    return True
-
-
-def never(text: str) -> bool:
-    return False
-
-
-@functools.cache
-def pattern_finders(patterns: tuple, live: tuple[bool, ...]) -> tuple[list, Callable[[str], Any] | None]:
-    """Each inline pattern with a search for what it needs (or `never`, if it cannot change anything), and a
-    search for anything any of them needs: text with none of that in it, which is most text, is left as it
-    is at once. Worked out once per set of patterns, not for every page."""
-    needs = [required_text(pattern.getCompiledRegExp()) if alive else None for pattern, alive in zip(patterns, live)]
-    anything = finder(tuple(sorted({text for texts in needs if texts for text in texts}))) \
-        if all(texts or texts is None for texts in needs) else None
-    return [(pattern, finder(texts) if texts is not None else never) for pattern, texts in zip(patterns, needs)], anything
-
-
-@functools.cache
-def finder(texts: tuple[str, ...]) -> Callable[[str], bool] | None:
-    """A test for whether a string holds any of the texts; None for no texts. A text that holds another is
-    left out: the shorter one is found wherever the longer is. `in` is a fast scan for one text; the regular
-    expression engine tries an alternative such as '-|=' at each character, thirty times slower."""
-    if not texts:
-        return None
-    texts = tuple(text for text in texts if not any(other in text for other in texts if other != text))
-
-    def holds_any(string: str) -> bool:
-        for text in texts:
-            if text in string:
-                return True
-        return False
-
-    return holds_any
-
-
-@functools.cache
-def required_text(pattern: re.Pattern) -> tuple[str, ...]:
-    """Texts of which every match of the pattern contains at least one; () when that cannot be told."""
-    if pattern.flags & re.IGNORECASE:
-        return ()
-    try:
-        return tuple(sorted(_needed(_parser.parse(pattern.pattern, pattern.flags)) or ()))
-    except Exception:  # noqa: BLE001 - a construct this does not know: the pattern is always tried
-        return ()
-
-
-def _needed(sequence) -> frozenset[str] | None:
-    """Of a sequence of regular expression items: the best set of texts one of which a match must contain.
-    Consecutive literal characters make one text; longer texts are rarer, so they are preferred."""
-    candidates, run = [], ""
-    for op, argument in sequence:
-        if op is _constants.LITERAL:
-            run += chr(argument)
-            continue
-        if run:
-            candidates.append(frozenset([run]))
-            run = ""
-        found = _needed_by(op, argument)
-        if found:
-            candidates.append(found)
-    if run:
-        candidates.append(frozenset([run]))
-    return max(candidates, default=None,
-               key=lambda texts: (min(map(len, texts)), not all(text.isspace() for text in texts)))
-
-
-def _needed_by(op, argument) -> frozenset[str] | None:
-    if op is _constants.IN:      # a character class: one of its characters
-        chars = set()
-        for kind, value in argument:
-            if kind is _constants.LITERAL:
-                chars.add(chr(value))
-            elif kind is _constants.RANGE and value[1] - value[0] < 64:
-                chars.update(map(chr, range(value[0], value[1] + 1)))
-            else:
-                return None
-        return frozenset(chars)
-    if op is _constants.BRANCH:  # an alternative: what either branch needs
-        branches = [_needed(branch) for branch in argument[1]]
-        return None if None in branches else frozenset().union(*branches)
-    if op is _constants.SUBPATTERN:
-        return None if argument[1] & re.IGNORECASE else _needed(argument[3])
-    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
-        return _needed(argument[2]) if argument[0] >= 1 else None
-    if op is _constants.ATOMIC_GROUP:
-        return _needed(argument)
-    if op is _constants.ASSERT:  # a lookahead or lookbehind that must match: within the text too
-        return _needed(argument[1])
-    return None
-
-
-class NeedsFirst:
-    """A compiled pattern that finds no match at once in text lacking everything the pattern needs. Python-
-    Markdown's block stage tries patterns such as '(^|\\n)[ ]{0,3}>' on every block of a page, and the
-    regular expression engine has to try them at each character: a tenth of a conversion."""
-
-    def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
-        self.regex, self.may_match = regex, finder(texts)
-
-    def search(self, string: str, *args):
-        return self.regex.search(string, *args) if self.may_match(string) else None
-
-    def match(self, string: str, *args):
-        return self.regex.match(string, *args) if self.may_match(string) else None
-
-    def __getattr__(self, name: str):
-        return getattr(self.regex, name)
-
-
-def needs_first(processors) -> None:
-    """Each processor's compiled patterns answer at once for text that cannot match them."""
-    for processor in processors:
-        for name in dir(processor):
-            regex = getattr(processor, name, None)
-            texts = required_text(regex) if isinstance(regex, re.Pattern) else ()
-            if texts:
-                setattr(processor, name, NeedsFirst(regex, texts))
-
-
-def parse_blocks(processors: tuple) -> Callable[[ElementTree.Element, list[str]], None]:
-    """BlockParser.parseBlocks over a fixed tuple of the processors: the parser's registry builds a new list of
-    them for every block."""
-    def parse(parent: ElementTree.Element, blocks: list[str]) -> None:
-        while blocks:
-            for processor in processors:
-                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
-                    break
-    return parse
-
-
 class MarkdownRenderer:
-    """One Python-Markdown instance, reset between pages (building one costs more than a small page)."""
+    """Python-Markdown with the site's extensions and rules: one instance, reset between pages (setting one
+    up costs more than converting a small page). tune: changes the speed layer makes to each instance
+    (fastmarkdown.speed_up); without it, stock Python-Markdown converts."""
 
-    def __init__(self, allow_html: bool):
-        self.md = python_markdown.Markdown(extensions=[
-            *EXTENSIONS, TableOfContents(slugify=toc_slug, toc_depth="2-3")],
-            extension_configs={"footnotes": {"BACKLINK_TITLE": "%d"}}, output_format="html")
-        if not allow_html:
-            self.md.preprocessors.deregister("html_block")
-            self.md.inlinePatterns.deregister("html")
-        self.md.treeprocessors.register(PageLinks(self.md), "page_links", 1)
-        self.md.treeprocessors.register(SkippingInlineProcessor(self.md), "inline", 20)
-        self.md.preprocessors.register(QuickNormalizeWhitespace(self.md), "normalize_whitespace", 30)
-        needs_first(self.md.preprocessors)
-        needs_first(self.md.parser.blockprocessors)
-        # Asked for every element, against a list of 40 tag names that no longer changes once the extensions
-        # are set up.
-        self.md.is_block_level = functools.cache(self.md.is_block_level)
-        self.md.parser.parseBlocks = parse_blocks(tuple(self.md.parser.blockprocessors))
+    def __init__(self, allow_html: bool, seconds: float = DEFAULT_SECONDS,
+                 tune: Callable[[python_markdown.Markdown], Any] | None = None):
+        self.allow_html, self.seconds, self.tune = allow_html, seconds, tune
+        self.md = self.make()
+
+    def make(self) -> python_markdown.Markdown:
+        md = python_markdown.Markdown(extensions=[*EXTENSIONS, TocExtension(slugify=toc_slug, toc_depth="2-3")],
+                                      extension_configs=EXTENSION_CONFIGS, output_format="html")
+        if not self.allow_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(AttributeRules(md), "attribute_rules", 6)   # after attr_list, before toc
+        md.treeprocessors.register(PageLinks(md), "page_links", 1)
+        if self.tune is not None:
+            self.tune(md)
+        return md
 
     def convert(self, source: str, body: str, body_line: int, resolve: Resolver) -> Converted:
         state = ConversionState(source, body, body_line, resolve)
-        self.md.state = state
-        self.md.reset()
-        html_text = self.md.convert(body)
+        try:
+            html_text = self.run(self.md, body, state)
+        except Exception as error:  # noqa: BLE001 - any failure is this page's problem, reported with its line
+            self.md = self.make()    # the instance may have stopped half-way through the page
+            return Converted("", (), (self.failure(error, source, body, body_line, resolve),), failed=True)
         return Converted(html_text, tuple(state.links), tuple(state.problems))
+
+    def run(self, md: python_markdown.Markdown, body: str, state: ConversionState) -> str:
+        md.state = state
+        md.reset()
+        with time_limit(self.seconds):
+            return md.convert(body)
+
+    def failure(self, error: Exception, source: str, body: str, body_line: int, resolve: Resolver) -> Problem:
+        if isinstance(error, TimeLimitExceeded):
+            line, run = longest_run(body)
+            where = f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put " \
+                    f"it in `code`" if run else "split the page into smaller ones"
+            return Problem(source, body_line + line, f"converting this page took longer than {self.seconds:g} s, so "
+                           "it was stopped", f"{where}; limits.markdown_seconds in site.yaml sets the time allowed")
+        line = body_line + self.failing_block(body, type(error), resolve)
+        if isinstance(error, RecursionError):
+            return Problem(source, line, "the Markdown here nests too deeply to be converted (lists, quotes or "
+                           "emphasis inside one another)", "nest fewer levels")
+        return Problem(source, line, f"the Markdown here could not be converted ({type(error).__name__}: "
+                       f"{str(error)[:80]})", "change this construct (often the options in {...} after a fence "
+                       "or a heading); if it is ordinary Markdown, please report it with this line")
+
+    def failing_block(self, body: str, kind: type, resolve: Resolver) -> int:
+        """The line, from the body's first, of the block that makes the conversion fail: the first block
+        whose text, with the blocks before it, fails in the same way. Found by halving, each try on a fresh
+        instance; only a page that failed pays for it."""
+        starts = [0, *(match.end() for match in BLOCK_START.finditer(body))]
+        low, high = 1, len(starts)           # the first `high` blocks fail: all of them do
+        while low < high:
+            middle = (low + high) // 2
+            if self.fails(body[:starts[middle]], kind, resolve):
+                high = middle
+            else:
+                low = middle + 1
+        return body.count("\n", 0, starts[high - 1])
+
+    def fails(self, text: str, kind: type, resolve: Resolver) -> bool:
+        try:
+            self.run(self.make(), text, ConversionState("", text, 1, resolve))
+        except Exception as error:  # noqa: BLE001 - the same kind of failure as the whole page's
+            return isinstance(error, kind)
+        return False
+
+
+def longest_run(body: str) -> tuple[int, str]:
+    """The line (from the body's first) of the longest run of one punctuation character, and the run."""
+    found = max(LONG_RUN.finditer(body), key=lambda match: len(match[0]), default=None)
+    return (body.count("\n", 0, found.start()), found[0]) if found else (0, "")
 
 
 def expand_data(body: str, view: Mapping[str, Any], number: Callable[[Any], str], source: str,

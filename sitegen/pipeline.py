@@ -9,6 +9,7 @@ from typing import Callable
 
 from .cache import BuildCache
 from .errors import BuildError
+from .fastmarkdown import unverified_version
 from .incremental import IncrementalRenderer, Output
 from .site import Page, Site, load_site
 from .unchanged import Snapshot, save_record
@@ -122,4 +123,4 @@ def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool,
 
 def result_messages(result: BuildResult) -> list[str]:
     return [f"not yet translated: /{page.path} (notice page; original in {page.source})"
-            for page in result.missing_translations]
+            for page in result.missing_translations] + [line for line in [unverified_version()] if line]

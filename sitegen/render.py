@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from . import feeds
 from .assets import load_assets, minify_html
 from .errors import Problem, did_you_mean
-from .files import relative
+from .files import decode, relative
 from .helpers import HelperError, TemplateHelpers, printable
 from .i18n import Formatter
 from .markdown import Converted, MarkdownRenderer, expand_data
@@ -26,15 +27,32 @@ ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
 
 
+class TemplateLoader(jinja2.BaseLoader):
+    """Templates read as every source file is (files.decode): as any common editor saves them."""
+
+    def __init__(self, folder: Path, root: Path):
+        self.folder, self.root = folder, root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*split_template_path(template))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise jinja2.TemplateNotFound(template) from None
+        return decode(data, relative(path, self.root), empty=True), str(path), lambda: True
+
+
 class SiteRenderer:
-    def __init__(self, site: Site, production: bool = False, compiled: Path | None = None):
+    def __init__(self, site: Site, production: bool = False, compiled: Path | None = None,
+                 tune_markdown: Callable[[Any], Any] | None = None):
         """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable.
-        compiled: a folder where Jinja keeps compiled templates between builds."""
+        compiled: a folder where Jinja keeps compiled templates between builds. tune_markdown: see
+        MarkdownRenderer."""
         self.site = site
         self.bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
         self.production = production
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
-        self.markdown = MarkdownRenderer(site.config.allow_html)
+        self.markdown = MarkdownRenderer(site.config.allow_html, site.config.markdown_seconds, tune_markdown)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
         self.contents: Callable[[Page], str] = lambda page: ""
         self.summary: Callable[[Page], str] = lambda page: summarize(self.contents(page))
@@ -77,7 +95,7 @@ class SiteRenderer:
         try:
             rendered = self.environments[lang].get_template(name).render(context).encode("utf-8")
             return minify_html(rendered) if self.production else rendered
-        except (jinja2.TemplateError, HelperError, TypeError, ValueError, KeyError, AttributeError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever a template does wrong is reported with its line
             problems.append(self.template_problem(error, name, page))
             return b""
 
@@ -252,7 +270,7 @@ class SiteRenderer:
 
     def environment(self, lang: str) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.site.config.path("templates")),
+            loader=TemplateLoader(self.site.config.path("templates"), self.site.config.root),
             autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
             finalize=printable,

@@ -27,8 +27,9 @@ def copy_sources(destination: Path) -> Path:
     return destination
 
 
-def build_copy(destination: Path, production: bool = True):
-    root = copy_sources(destination)
+def build_copy(destination: Path, production: bool = True, copy: bool = True):
+    """copy=False: destination already holds the sources."""
+    root = copy_sources(destination) if copy else destination
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
     try:

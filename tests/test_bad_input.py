@@ -76,6 +76,15 @@ CASES = {
     "draft linked from a published page": (lambda r: write(r, "content/draft.en.md", "---\ntitle: D\ndraft: true\n---\n")
                                            or append(r, PAGE, "\n[Draft](../draft.md)\n"), PAGE, "draft"),
     "script link": (lambda r: append(r, PAGE, "\n[Click](javascript:alert(1))\n"), PAGE, "not allowed"),
+    "Markdown that makes Python-Markdown raise": (lambda r: append(r, PAGE, "\n``` { .python linenums=True }\nx = 1\n```\n"),
+                                                  PAGE, "could not be converted (TypeError"),
+    "Markdown nesting too deep": (lambda r: append(r, PAGE, "\n" + "".join("    " * d + "- item\n" for d in range(400))),
+                                  PAGE, "nests too deeply"),
+    "Markdown too slow to convert": (lambda r: append(r, "site.yaml", "\nlimits: {markdown_seconds: 1}\n")
+                                     or append(r, PAGE, "\n[x]: https://example.org\n\n" + "[" * 100_000 + "\n"),
+                                     PAGE, "took longer than 1 s, so it was stopped"),
+    "attribute without a value": (lambda r: append(r, PAGE, "\n## Contact {: id }\n"), PAGE,
+                                  "the attribute 'id' has no value"),
     "unknown data placeholder": (lambda r: append(r, PAGE, "\n{{ data.s3.regionz }}\n"), PAGE, "did you mean 'regions'"),
     "data file not YAML": (lambda r: append(r, PARTNERS, "\n- id: [broken\n"), PARTNERS, "invalid YAML"),
     "record missing a required field": (lambda r: append(r, PARTNERS, "\n- id: nameless\n  name_lang: pl\n  type: cluster\n"
