@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import Callable
 
 from .errors import BuildError
+from .files import relative
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM   # as a shell reports them
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,11 +38,28 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the build is, like Ctrl+C's KeyboardInterrupt."""
+
+
+def terminate(number: int, frame: object) -> None:
+    raise Terminated()
+
+
+HINTS = {errno.ENOSPC: "free some disk space, then build again", errno.EDQUOT: "free some space, then build again",
+         errno.EACCES: "make it writable, or set paths.output in site.yaml to a folder that is",
+         errno.EPERM: "make it writable (see chattr and chmod), or set paths.output in site.yaml to another folder",
+         errno.EROFS: "the disk is read-only: set paths.output in site.yaml to a folder on another one"}
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     root = arguments.root.resolve()
+    progress = {"written": False}
+    if arguments.command != "serve":     # the preview's event loop would swallow the exception: SIGTERM ends it
+        signal.signal(signal.SIGTERM, terminate)
     try:
-        return run(arguments, root)
+        return run(arguments, root, lambda: progress.update(written=True))
     except BuildError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -45,8 +67,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build failed: {count} problem{'s' if count != 1 else ''}; output/ was left as it was",
               file=sys.stderr)
         return EXIT_CONTENT
-    except KeyboardInterrupt:
-        return EXIT_OK
+    except (KeyboardInterrupt, Terminated) as interrupt:
+        if arguments.command == "serve":
+            return EXIT_OK      # Ctrl+C is how the preview ends
+        print("interrupted; " + ("output/ holds the new build, written just before" if progress["written"]
+                                 else "output/ was left as it was"), file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(interrupt, KeyboardInterrupt) else EXIT_TERMINATED
+    except OSError as error:
+        if arguments.debug:
+            traceback.print_exc()
+        print(disk_problem(error, root), file=sys.stderr)
+        if arguments.command in (None, "build"):
+            print("build failed; output/ was left as it was", file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if arguments.debug:
             traceback.print_exc()
@@ -54,7 +87,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONTENT
 
 
-def run(arguments: argparse.Namespace, root: Path) -> int:
+def disk_problem(error: OSError, root: Path) -> str:
+    """One line: the folder, the file where known, the cause and what to do. A full disk or a folder that
+    cannot be written is the machine's problem, not the content's, so it names no line."""
+    cause = error.strerror or str(error)
+    hint = HINTS.get(error.errno or 0, "check the disk and the folder's permissions, then build again")
+    if not error.filename:      # a write to an open file (a cache): the project's disk
+        return f"{root}/: cannot write into the project ({cause}); {hint}"
+    shown = relative(Path(str(error.filename)), root)
+    return f"{shown.split('/')[0]}/: cannot write {shown} ({cause}); {hint}"
+
+
+def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) -> int:
     command = arguments.command or "build"
     if command == "serve":
         from .serve import serve
@@ -82,7 +126,7 @@ def run(arguments: argparse.Namespace, root: Path) -> int:
                   f"({len(record['outputs'])} files)", file=sys.stderr)
             return EXIT_OK
         from .pipeline import build, result_messages
-        result = build(root, base_url=arguments.base_url, snapshot=snapshot, present=present.result)
+        result = build(root, base_url=arguments.base_url, snapshot=snapshot, present=present.result, written=written)
     finally:
         present.close()
     for message in result_messages(result):

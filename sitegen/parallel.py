@@ -11,7 +11,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import queue
+import signal
+import sys
 import traceback
 from typing import Any, Callable, Sequence
 
@@ -57,13 +60,36 @@ def _take(counter) -> int | None:
     return index if index < len(_spans) else None
 
 
+def as_worker() -> None:
+    """Ctrl+C is the build process's to handle: it stops the workers. SIGTERM ends a worker at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def failure() -> tuple:
+    """The exception being handled, to raise again in the build process: the same exception where it can
+    travel (an OSError from a full disk stays an OSError), with the worker's traceback as a note."""
+    error, text = sys.exc_info()[1], traceback.format_exc()
+    try:
+        pickle.dumps(error)
+    except Exception:  # noqa: BLE001 - not picklable: the traceback text alone travels
+        error = RuntimeError(f"a worker process failed: {error!r}")
+    return error, text
+
+
+def raise_failure(error: BaseException, text: str) -> None:
+    error.add_note(f"in a worker process:\n{text}")
+    raise error
+
+
 def _work(counter, results: multiprocessing.Queue) -> None:
     """A forked worker: take chunks until none are left, send each chunk's results, then None."""
+    as_worker()
     try:
         while (index := _take(counter)) is not None:
             results.put((index, _run_chunk(_spans[index])))
-    except BaseException:  # noqa: BLE001 - a bug in a task: the parent raises it with this traceback
-        results.put((-1, traceback.format_exc()))
+    except BaseException:  # noqa: BLE001 - the build process raises it again
+        results.put((-1, failure()))
     results.put(None)
 
 
@@ -110,12 +136,15 @@ def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None
             message = results.get(timeout=1)
         except queue.Empty:
             if any(worker.exitcode not in (None, 0) for worker in workers):
+                if any(worker.exitcode == -signal.SIGTERM for worker in workers) \
+                        and callable(signal.getsignal(signal.SIGTERM)):
+                    signal.raise_signal(signal.SIGTERM)   # the build was told to stop, with its workers
                 raise RuntimeError("a worker process stopped unexpectedly") from None
             continue
         if message is None:
             done += 1
         elif message[0] < 0:
-            raise RuntimeError(f"a worker process failed:\n{message[1]}")
+            raise_failure(*message[1])
         else:
             chunks[message[0]] = message[1]
 
@@ -146,7 +175,7 @@ class Background:
         finally:
             self.close()
         if not succeeded:
-            raise RuntimeError(f"a worker process failed:\n{value}")
+            raise_failure(*value)
         self._value = value
         return value
 
@@ -161,9 +190,10 @@ class Background:
 
 
 def _send_result(send, function: Callable[..., Any], args: tuple) -> None:
+    as_worker()
     try:
         message = (True, function(*args))
-    except BaseException:  # noqa: BLE001 - the parent raises it with this traceback
-        message = (False, traceback.format_exc())
+    except BaseException:  # noqa: BLE001 - the parent raises it again
+        message = (False, failure())
     send.send(message)
     send.close()

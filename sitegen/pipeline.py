@@ -1,19 +1,24 @@
 """The whole build in one readable function: load -> render -> check -> write."""
 from __future__ import annotations
 
+import fcntl
 import gc
+import os
+import signal
+import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from .cache import BuildCache
+from .cache import FOLDER, BuildCache
 from .errors import BuildError
 from .fastmarkdown import unverified_version
-from .incremental import IncrementalRenderer, Output
+from .incremental import IncrementalRenderer, Output, remove_abandoned
 from .site import Page, Site, load_site
-from .unchanged import Snapshot, save_record
-from .writer import WriteReport, list_output, write_output
+from .unchanged import Snapshot, forget, save_record
+from .writer import Changes, WriteReport, list_output, write_output
 
 
 @dataclass(frozen=True)
@@ -62,21 +67,93 @@ def check_output(output: Output, renderer: IncrementalRenderer, cache: BuildCach
 
 def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
           cache: BuildCache | None = None, snapshot: Snapshot | None = None,
-          present: Callable[[], dict] | None = None) -> BuildResult:
+          present: Callable[[], dict] | None = None, written: Callable[[], None] = lambda: None) -> BuildResult:
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped.
-    present: gives output/ as listed before the build; the command line lists it on the other core."""
+    present: gives output/ as listed before the build; the command line lists it on the other core.
+    written: called at the moment output/ holds the new build; before it, an interrupt or an error leaves
+    output/ as it was."""
     cache = cache or BuildCache(root)
-    with long_lived_objects():   # the record too: once unfrozen, the next collection scans every object
+    with one_build_at_a_time(root), long_lived_objects():   # the record too: see long_lived_objects
         site, output, renderer = render_site(root, base_url, drafts, production, cache,
                                              snapshot.listing if snapshot is not None else None, present)
-        report, stats = write(output, site, cache, remove_stale=True, present=renderer.present)
-        cache.save()
-        renderer.remove_unused_html()
-        result = BuildResult(site, report, tuple(output.missing_translations), renderer)
-        if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
-            save_record(snapshot, root, stats, result_messages(result))
+        with revertible(root) as changes:
+            report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)
+            cache.save()
+            renderer.remove_unused_html()
+            result = BuildResult(site, report, tuple(output.missing_translations), renderer)
+            if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
+                save_record(snapshot, root, stats, result_messages(result))
+            commit(changes, written)
     return result
+
+
+@contextmanager
+def one_build_at_a_time(root: Path) -> Iterator[None]:
+    """Two builds of one project (an editor's `make build` while `serve` rebuilds) would interleave their
+    writes and their cache: the second waits for the first. The lock is the operating system's, so it
+    goes with a process that is killed."""
+    path = root / FOLDER / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            print(f"waiting for another build of this project to finish ({handle.read().strip() or 'unknown'})",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}: {' '.join(sys.argv) or 'python'}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def revertible(root: Path) -> Iterator[Changes]:
+    """The changes to output/, taken back if anything stops them before commit(): Ctrl+C, SIGTERM, a full
+    disk. Folders put aside by builds that were killed are deleted first."""
+    remove_abandoned(root / FOLDER / "aside")
+    changes = Changes(root / FOLDER / "aside" / str(os.getpid()))
+    try:
+        yield changes
+    except BaseException:
+        with signals_held():
+            if changes.done:
+                changes.revert()
+                forget(root)    # the no-change record may describe what was just taken back
+            changes.discard()
+        raise
+
+
+def commit(changes: Changes, written: Callable[[], None]) -> None:
+    with signals_held():     # an interrupt now comes after written(), so it is told output/ is new
+        changes.done = []
+        written()
+    changes.discard()
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl+C and SIGTERM wait until the block is done, then take effect. Python runs signal handlers in the
+    main thread only, so elsewhere (the preview's watcher) there is nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: received.append(number))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, str]],
@@ -89,25 +166,29 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
     reports = []
 
     def write_first(early: Output, remaining: list[str]) -> None:
-        reports.append(write(early, site, cache, remove_stale=False)[0])
+        with revertible(site.config.root) as changes:
+            reports.append(write(early, site, cache, changes, remove_stale=False)[0])
+            commit(changes, lambda: None)
         first_written(remaining)
 
-    with long_lived_objects():
+    with one_build_at_a_time(site.config.root), long_lived_objects():
         output = renderer.update(site, changed, write_first)
         check_output(output, renderer, cache)
-        reports.append(write(output, site, cache, remove_stale=False)[0])
+        with revertible(site.config.root) as changes:
+            reports.append(write(output, site, cache, changes, remove_stale=False)[0])
+            commit(changes, lambda: None)
     report = WriteReport(sum(r.written for r in reports), sum(r.unchanged for r in reports), 0,
                          {path: stat for r in reports for path, stat in r.stats.items()})
     return BuildResult(site, report, previous.missing_translations, renderer)
 
 
-def write(output: Output, site: Site, cache: BuildCache, remove_stale: bool,
+def write(output: Output, site: Site, cache: BuildCache, changes: Changes, remove_stale: bool,
           present: dict | None = None) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record. present: see build."""
     manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")
     try:
-        report = write_output(output.files, output_dir, remove_stale, output.staging, present)
+        report = write_output(output.files, output_dir, changes, remove_stale, output.staging, present)
     finally:
         output.discard()
     stats = {}
