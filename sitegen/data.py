@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +14,7 @@ from .config import Collection, Config
 from .errors import BuildError, Problem, did_you_mean
 from .files import read_text, relative
 from .schema import language_problems, localize
-from .urls import is_safe_slug
+from .urls import is_safe_slug, is_unsafe_link
 from .yamlsrc import LineList, LineMap, load_yaml
 
 DATA_FOLDER = "data"
@@ -224,13 +223,10 @@ def lookup(view: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
-
-
 def unsafe_links(value: Any, path: str, line: int = 1) -> list[Problem]:
     """Data is rendered into href attributes; script and data URLs are refused wherever they appear."""
     if isinstance(value, str):
-        if UNSAFE_LINK.match(value):
+        if is_unsafe_link(value):
             return [Problem(path, line, f"'{value[:40]}' is a script or data link, which is not allowed",
                             "use an http(s) address")]
         return []

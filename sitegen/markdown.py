@@ -18,13 +18,12 @@ from markdown.treeprocessors import Treeprocessor
 from .data import lookup
 from .errors import Problem
 from .timelimit import TimeLimitExceeded, time_limit
-from .urls import slugify
+from .urls import is_unsafe_link, slugify
 
 # And the table of contents, where a line holds just [TOC], with ids on headings (TocExtension).
 EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
 EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "%d"},
                      "tables": {"use_align_attribute": True}}   # align="right", made a class below
-UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
 NEEDS_VALUE = frozenset({"id", "href", "src", "data-toc-label"})
 ALIGNMENTS = frozenset({"left", "center", "right"})
 DEFAULT_SECONDS = 10.0
@@ -139,7 +138,7 @@ class ConversionState:
                          "check the brackets")
             return "#"
         scheme = parts.scheme.lower()
-        if scheme in UNSAFE_SCHEMES or re.match(r"^\s*(javascript|vbscript|data)\s*:", target, re.I):
+        if is_unsafe_link(target, markup=True):
             self.problem(self.target_line(target), f"the link target '{target[:40]}' is not allowed",
                          "link to a page or an http(s) address; script and data links are refused")
             return "#"

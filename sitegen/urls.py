@@ -1,6 +1,7 @@
 """Pure functions from language and slugs to URLs and output paths."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -45,6 +46,22 @@ def normalize_alias(alias: str) -> str | None:
     if not parts or any(not is_safe_slug(part) for part in parts):
         return None
     return "/".join(parts) + "/"
+
+
+UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+CONTROLS_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+def is_unsafe_link(target: str, markup: bool = False) -> bool:
+    """Whether a browser would run the link as a script or data URL. It decodes character references in
+    markup (Markdown leaves '&#106;avascript:' as it is), drops tabs and line ends anywhere in a URL, and
+    leading controls and spaces, before it reads the scheme. Templates escape '&', so data values are
+    read without decoding."""
+    seen = html.unescape(target) if markup else target
+    seen = re.sub(r"[\t\n\r]", "", seen).lstrip(CONTROLS_AND_SPACE)
+    scheme = URL_SCHEME.match(seen)
+    return scheme is not None and scheme[1].lower() in UNSAFE_SCHEMES
 
 
 def is_inside(site_path: str) -> bool:

@@ -76,6 +76,9 @@ CASES = {
     "draft linked from a published page": (lambda r: write(r, "content/draft.en.md", "---\ntitle: D\ndraft: true\n---\n")
                                            or append(r, PAGE, "\n[Draft](../draft.md)\n"), PAGE, "draft"),
     "script link": (lambda r: append(r, PAGE, "\n[Click](javascript:alert(1))\n"), PAGE, "not allowed"),
+    "script link with a tab in data": (lambda r: edit(r, PARTNERS, "  type: cluster\n",
+                                                             '  type: cluster\n  website: "java\\tscript:alert(1)"\n'),
+                                       f"{PARTNERS}:12", "is a script or data link"),
     "Markdown that makes Python-Markdown raise": (lambda r: append(r, PAGE, "\n``` { .python linenums=True }\nx = 1\n```\n"),
                                                   PAGE, "could not be converted (TypeError"),
     "Markdown nesting too deep": (lambda r: append(r, PAGE, "\n" + "".join("    " * d + "- item\n" for d in range(400))),
@@ -86,6 +89,10 @@ CASES = {
     "attribute without a value": (lambda r: append(r, PAGE, "\n## Contact {: id }\n"), PAGE,
                                   "the attribute 'id' has no value"),
     "unknown data placeholder": (lambda r: append(r, PAGE, "\n{{ data.s3.regionz }}\n"), PAGE, "did you mean 'regions'"),
+    "YAML that would construct a Python object": (lambda r: append(r, PARTNERS, "\n- !!python/object/apply:os.system [touch pwned]\n"),
+                                                  PARTNERS, "invalid YAML: could not determine a constructor"),
+    "front matter that would construct a Python object": (lambda r: set_front_matter(r, PAGE, "title: !!python/name:os.getcwd ''\n"),
+                                                          PAGE, "invalid YAML"),
     "data file not YAML": (lambda r: append(r, PARTNERS, "\n- id: [broken\n"), PARTNERS, "invalid YAML"),
     "record missing a required field": (lambda r: append(r, PARTNERS, "\n- id: nameless\n  name_lang: pl\n  type: cluster\n"
                                                       "  city: Kraków\n  country: PL\n  projects: [{project: smegonet, role: partner}]\n"),

@@ -80,8 +80,15 @@ def test_links_by_source_path_resolve_per_language(site_root):
 
 
 def test_data_values_are_inserted_and_formatted(site_root):
+    """Numbers in each language's own way: 1 760 000 (with no-break spaces) and 2,5 in Polish."""
+    (site_root / "content/data/figures.yaml").write_text("regions: 145\nbudget: 1760000\nshare: 2.5\n")
+    for lang in ("pl", "en"):
+        page = site_root / f"content/about.{lang}.md"
+        page.write_text(page.read_text() + "\nBudget {{ data.figures.budget }}, share {{ data.figures.share }}.\n")
     out = built(site_root)
-    assert "Mamy 145 regionów." in Page.read(out / "pl/o-programie/index.html").html
+    polish = Page.read(out / "pl/o-programie/index.html").html
+    assert "Mamy 145 regionów." in polish and "Budget 1\u00a0760\u00a0000, share 2,5." in polish
+    assert "Budget 1,760,000, share 2.5." in Page.read(out / "en/about/index.html").html
 
 
 def test_aliases_redirect_to_the_page(site_root):
@@ -141,3 +148,34 @@ def test_element_ids_are_the_id_attributes_of_the_page():
     html = '<main id=main><h2 id="zażółć-1">x</h2><p data-id="no" class=\'id=no\'>id=no</p>\n<a\tid=\'b\'>'
     assert element_ids(html.encode()) == "\nb\nmain\nzażółć-1\n"
     assert element_ids(b"id=x <p>") == "\n"
+
+
+def test_templates_escape_what_pages_and_data_say(site_root):
+    """Autoescaping: a title or a data value is text, never markup."""
+    page = site_root / "content/about.en.md"
+    page.write_text(page.read_text().replace("title: About the programme", 'title: "Who <script>alert(1)</script> & co"'))
+    (site_root / "content/data/partners.yaml").write_text(
+        "- id: lodz\n  name: \"Łódź <img src=x onerror=alert(1)>\"\n  country: PL\n  projects: [{project: alpha}]\n")
+    out = built(site_root)
+    about = Page.read(out / "en/about/index.html")
+    assert about.text("h1") == "Who <script>alert(1)</script> & co"     # as text: the parser saw no element
+    # Inside <title> (raw text to a browser) minify-html leaves '<' unescaped, as HTML allows; nowhere else.
+    assert not [script for script in about.find_all("script") if "title" not in script.parents]
+    partner = Page.read(out / "pl/partnerzy/lodz/index.html")
+    assert partner.text("h1") == "Łódź <img src=x onerror=alert(1)>"
+    assert not [img for img in partner.find_all("img") if "onerror" in img.attrs and "title" not in img.parents]
+
+
+def test_the_preview_listens_on_this_machine_only_by_default():
+    from sitegen.cli import parser
+    assert parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+def test_the_writer_refuses_paths_outside_output(tmp_path):
+    import pytest
+    from sitegen.writer import Changes, write_output
+    for path in ("../escaped.html", "/etc/escaped.html", "pl/../../escaped.html"):
+        with pytest.raises(ValueError, match="refusing to write outside"):
+            write_output({path: b"x"}, tmp_path / "output", Changes(tmp_path / "aside"))
+    assert not (tmp_path / "escaped.html").exists()
+

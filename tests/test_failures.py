@@ -61,9 +61,28 @@ def test_usage_error_exits_2(site_root):
     assert run_build(site_root, "no-such-command").returncode == 2
 
 
-def test_debug_shows_a_traceback_only_when_asked(site_root):
-    (site_root / "site.yaml").write_text("title: x\n")
-    result = run_build(site_root)
+def test_debug_shows_a_traceback_only_when_asked(site_root, monkeypatch, capsys):
+    """A bug in the generator is one line without --debug, and its traceback with it."""
+    import signal
+    from sitegen import cli, pipeline
+
+    def broken_build(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(pipeline, "build", broken_build)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        assert cli.main(["--root", str(site_root)]) == 1
+        quiet = capsys.readouterr().err
+        assert cli.main(["--root", str(site_root), "--debug"]) == 1
+        loud = capsys.readouterr().err
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert quiet == "internal error: ZeroDivisionError: a bug (run with --debug for details)\n"
+    assert "Traceback (most recent call last)" in loud and 'raise ZeroDivisionError("a bug")' in loud
+    assert loud.endswith(quiet)
+    (site_root / "site.yaml").write_text("title: x\n")     # a content problem has no traceback even with --debug
+    result = run_build(site_root, "--debug")
     assert result.returncode == 1 and "Traceback" not in result.stderr
 
 

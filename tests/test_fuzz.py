@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -66,17 +67,37 @@ def resolve(target):
 
 @SETTINGS
 @given(st.one_of(st.text(max_size=60), st.sampled_from(["known.md", "known.md#a", "javascript:x", "http://[", "#",
-                                                        "data:text/html,x", " JavaScript:alert(1)", "//evil", "x.md"])))
+                                                        "data:text/html,x", " JavaScript:alert(1)", "//evil", "x.md",
+                                                        "https://example.org/a", "mailto:a@b.pl", "#anchor"])))
 def test_link_resolver_returns_a_url_or_reports_a_problem(target):
+    """A link is left as written, led to its page, or replaced by '#' with a problem: never an unsafe one."""
     state = ConversionState("p.md", f"[a]({target})", 5, resolve)
     result = state.rewrite(target)
-    assert isinstance(result, str)
-    assert not result.lower().lstrip().startswith(("javascript:", "vbscript:", "data:"))
-    assert all(p.path == "p.md" and p.line >= 5 for p in state.problems)
+    assert all(p.path == "p.md" and p.line == 5 for p in state.problems)
+    if state.problems:
+        assert result == "#" and len(state.problems) == 1
+    elif target.split("#")[0] == "known.md":
+        assert result == "/pl/known/" + target[len("known.md"):]
+    else:
+        assert result == target
+    lowered = result.lower().strip()
+    assert not lowered.startswith(("javascript:", "vbscript:", "data:"))
+    unsafe = re.match(r"^\s*(javascript|vbscript|data)\s*:", target, re.I)
+    assert bool(unsafe) <= bool(state.problems)     # every script or data link is refused
+
+
+PLACEHOLDERS = st.sampled_from(["{{ data.s3.regions }}", "{{data.s3.regions}}", "{{ data.s3 | length }}",
+                                "{{ data.s3.region }}", "{{ data.s4.x }}", "{{ 1 + 1 }}", "{{ data.s3 }}"])
+VALUES = {"{{ data.s3.regions }}": "<145>", "{{data.s3.regions}}": "<145>", "{{ data.s3 | length }}": "<1>"}
 
 
 @SETTINGS
-@given(st.text(max_size=100))
-def test_data_placeholders_expand_or_report(text):
-    body, problems = expand_data(text, {"s3": {"regions": 145}}, str, "p.md", 1)
-    assert isinstance(body, str)
+@given(st.lists(st.one_of(st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20), PLACEHOLDERS),
+                max_size=8))
+def test_data_placeholders_expand_or_report(pieces):
+    """Each placeholder becomes its value, or stays with a problem at its line; other text is untouched."""
+    text = " ".join(pieces)
+    body, problems = expand_data(text, {"s3": {"regions": 145}}, lambda n: f"<{n}>", "p.md", 4)
+    assert body == " ".join(VALUES.get(piece, piece) for piece in pieces)
+    assert len(problems) == sum(piece.startswith("{{") and piece not in VALUES for piece in pieces)
+    assert all(p.path == "p.md" and 4 <= p.line <= 4 + text.count("\n") for p in problems)

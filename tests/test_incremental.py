@@ -26,6 +26,7 @@ PAGES = ["content/projects/alpha.pl.md", "content/projects/alpha.en.md", "conten
 class Edits(RuleBasedStateMachine):
     @initialize()
     def make_site(self):
+        self.epoch = os.environ.get("SOURCE_DATE_EPOCH")    # given back in teardown
         os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
@@ -37,6 +38,10 @@ class Edits(RuleBasedStateMachine):
 
     def teardown(self):
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self.epoch
 
     def write(self, path: str, text: str) -> None:
         target = self.root / path

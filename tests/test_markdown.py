@@ -250,7 +250,9 @@ def test_raw_html_is_text_unless_allowed():
     assert "<b>bold</b>" in allowed and '<div class="box">block</div>' in allowed
 
 
-@pytest.mark.parametrize("target", ["javascript:alert(1)", " JavaScript:alert(1)", "vbscript:x", "data:text/html,x"])
+@pytest.mark.parametrize("target", ["javascript:alert(1)", " JavaScript:alert(1)", "vbscript:x", "data:text/html,x",
+                                    # what a browser decodes into javascript: (a tab, character references)
+                                    "java&#9;script:alert(1)", "&#106;avascript:alert(1)", "javascript&colon;x"])
 def test_script_and_data_links_are_refused(target):
     converted = convert(f"Text.\n\n[click]({target})\n")
     assert 'href="#"' in converted.html and target.strip().lower() not in converted.html.lower()

@@ -26,33 +26,30 @@ def test_builds_in_different_environments_are_identical(site_root, tmp_path):
 
 
 def test_discovery_order_does_not_matter(site_root, monkeypatch):
-    os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
-    try:
-        build(site_root)
-        expected = tree(site_root / "output")
-        shutil.rmtree(site_root / "output")
-        real_scandir, listed = os.scandir, []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    build(site_root)
+    expected = tree(site_root / "output")
+    shutil.rmtree(site_root / "output")
+    real_scandir, listed = os.scandir, []
 
-        class Shuffled(list):    # what os.scandir gives: entries to iterate, in a with block
-            def __enter__(self):
-                return self
+    class Shuffled(list):    # what os.scandir gives: entries to iterate, in a with block
+        def __enter__(self):
+            return self
 
-            def __exit__(self, *exception):
-                return False
+        def __exit__(self, *exception):
+            return False
 
-        def shuffled_scandir(folder):
-            with real_scandir(folder) as entries:
-                found = Shuffled(entries)
-            random.Random(str(folder)).shuffle(found)
-            listed.append(str(folder))
-            return Shuffled(found[::-1])
+    def shuffled_scandir(folder):
+        with real_scandir(folder) as entries:
+            found = Shuffled(entries)
+        random.Random(str(folder)).shuffle(found)
+        listed.append(str(folder))
+        return Shuffled(found[::-1])
 
-        monkeypatch.setattr(files.os, "scandir", shuffled_scandir)
-        build(site_root)
-        assert str(site_root / "content") in listed
-        assert tree(site_root / "output") == expected
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+    monkeypatch.setattr(files.os, "scandir", shuffled_scandir)
+    build(site_root)
+    assert str(site_root / "content") in listed
+    assert tree(site_root / "output") == expected
 
 
 def test_source_date_epoch_is_the_only_clock(site_root):
