@@ -26,7 +26,7 @@ from .fastmarkdown import speed_up
 from .feeds import sitemap
 from .markdown import Link
 from .parallel import parallel_map
-from .render import SiteRenderer, element_ids
+from .render import SiteRenderer, element_ids, merged
 from .site import Page, Site
 from .views import summarize
 from .urls import output_file
@@ -158,7 +158,7 @@ class IncrementalRenderer:
         if output.problems:
             return output
         output.problems += self.convert_all()
-        output.problems += self.render_all(output)
+        output.problems += merged(self.render_all(output))
         self.finish(output)
         output.missing_translations = [p for p in self.site.pages if p.missing]
         return output
@@ -315,7 +315,8 @@ class IncrementalRenderer:
             path = output_file(page.path)
             output.files[path] = data
             output.digests[path] = digest_
-            self.ids[path] = ids
+            if not page_problems:      # a page that did not render has no anchors to check links against
+                self.ids[path] = ids
             problems += page_problems
             if not page_problems:
                 reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)

@@ -329,12 +329,31 @@ class SiteRenderer:
             page = self.site.page(key, lang)
             for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
-                found = ids.get(output_file(target.path), "\n")
+                found = ids.get(output_file(target.path))
+                if found is None:       # the target failed to render: its own problem says why
+                    continue
                 if "\n" in link.fragment or f"\n{link.fragment}\n" not in found:
                     problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
                                             f"on {target.source} ({target.lang})",
                                             did_you_mean(link.fragment, found.split()) or "link to a heading's id"))
         return problems
+
+
+def merged(problems: list[Problem]) -> list[Problem]:
+    """A template line that fails for many pages is one problem, naming the first page and how many more."""
+    pages: dict[tuple, list[str]] = {}
+    others = []
+    for problem in problems:
+        stem, separator, page = problem.message.partition(" while rendering ")
+        if separator:
+            pages.setdefault((problem.path, problem.line, stem, problem.hint), []).append(page)
+        else:
+            others.append(problem)
+    for (path, line, stem, hint), found in pages.items():
+        found.sort()
+        more = f" and {len(found) - 1} other page{'s' if len(found) > 2 else ''}" if len(found) > 1 else ""
+        others.append(Problem(path, line, f"{stem} while rendering {found[0]}{more}", hint))
+    return others
 
 
 def remembered(gettext: Callable[..., str]) -> Callable[..., str]:

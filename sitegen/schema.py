@@ -92,9 +92,10 @@ def language_problems(value: Any, languages: tuple[str, ...], path: str, line: i
     if not any(key in languages for key in value):
         return [p for key, item in value.items() for p in language_problems(item, languages, path,
                                                                             value.line_of(key))]
-    problems = []
+    problems, misspelt = [], set()
     for key in value:
         if key not in languages:
+            misspelt.add(did_you_mean(str(key), languages))
             hint = did_you_mean(str(key), languages) or \
                 "put the text in quotes if it has a comma or a colon in it: {pl: \"a, b\", en: \"c, d\"}"
             problems.append(Problem(path, value.line_of(key), f"'{key}' is not a language of the site in this "
@@ -104,7 +105,7 @@ def language_problems(value: Any, languages: tuple[str, ...], path: str, line: i
                                     f"{describe(value[key])}", "put it in quotes, e.g. \"Yes\" or \"No\""
                                     if isinstance(value[key], bool) else "write one text per language"))
     for code in languages:
-        if code not in value:
+        if code not in value and did_you_mean(code, [code]) not in misspelt:   # 'eng' for 'en' is one problem
             problems.append(Problem(path, value.line, f"this language mapping has no '{code}' value",
                                     f"add {code}: ... (or {code}: \"\" where there is none in that language)"))
     return problems

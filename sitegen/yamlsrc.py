@@ -94,6 +94,11 @@ def load_yaml(text: str, path: str, first_line: int = 1):
         return loader.get_single_data()
     except ProblemInYaml as error:
         raise BuildError([Problem(path, first_line + error.problem_mark.line, error.problem, error.hint)]) from None
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark or error.context_mark
+        raise BuildError([Problem(path, first_line + (mark.line if mark else 0), f"invalid YAML: {error.problem}",
+                                  "write plain text, numbers, lists and mappings: YAML tags that make objects "
+                                  "(!!python/...) are refused")]) from None
     except yaml.MarkedYAMLError as error:
         # The context mark is where the broken construct began: the line an editor has to fix.
         mark = error.context_mark or error.problem_mark

@@ -101,3 +101,13 @@ def test_a_page_saved_between_loading_and_converting_fails_the_build_by_name(tmp
     problems = IncrementalRenderer(site, False, BuildCache(None)).render().problems
     assert [(p.path, p.message) for p in problems] == [
         ("content/about.en.md", "the file changed while the site was being built")]
+
+
+def test_a_template_line_failing_on_every_page_is_one_problem(site_root):
+    base = site_root / "templates/base.html"
+    base.write_text(base.read_text().replace("{{ page.title }}</title>", "{{ page.titel }}</title>"))
+    result = run_build(site_root)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and len(lines) == 2, result.stderr
+    assert lines[0].startswith("templates/base.html:2: ") and " other pages; " in lines[0]
+    assert lines[1] == "build failed: 1 problem; output/ was left as it was"
