@@ -140,6 +140,8 @@ class ConfigReader:
             if key not in self.raw:
                 self.problem(1, f"missing required key '{key}'", "see README, 'site.yaml'")
         languages = self.read_languages()
+        limits = self.section("limits")
+        check_keys(limits, ("max_file_bytes", "markdown_seconds"), "limits", CONFIG_FILE, self.problems)
         codes = tuple(language.code for language in languages)
         config = Config(
             root=self.root,
@@ -152,8 +154,8 @@ class ConfigReader:
             footer_logos=self.read_logos(codes),
             collections=self.read_collections(codes),
             allow_html=self.read_markdown(),
-            max_file_bytes=self.read_limit("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
-            markdown_seconds=self.read_limit("markdown_seconds", DEFAULT_MARKDOWN_SECONDS),
+            max_file_bytes=self.read_limit(limits, "max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+            markdown_seconds=self.read_limit(limits, "markdown_seconds", DEFAULT_MARKDOWN_SECONDS),
             feeds=self.read_feeds(),
             accessibility=freeze(self.raw.get("accessibility") or {}),
             organization=freeze(self.raw.get("organization") or {}),
@@ -357,9 +359,7 @@ class ConfigReader:
         check_type(value, bool, "markdown.allow_html", CONFIG_FILE, section.line_of("allow_html"), self.problems)
         return value is True
 
-    def read_limit(self, key: str, default: int) -> int:
-        section = self.section("limits")
-        check_keys(section, ("max_file_bytes", "markdown_seconds"), "limits", CONFIG_FILE, self.problems)
+    def read_limit(self, section: LineMap, key: str, default: int) -> int:
         value = section.get(key, default)
         if not check_type(value, int, f"limits.{key}", CONFIG_FILE, section.line_of(key), self.problems):
             return default
