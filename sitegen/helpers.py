@@ -9,6 +9,7 @@ import jinja2
 from .assets import Assets
 from .errors import did_you_mean
 from .i18n import Formatter
+from .schema import is_text
 from .site import Page, Site
 from .views import page_url
 
@@ -25,7 +26,7 @@ def printable(value: Any) -> Any:
     """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
     true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
     naming the template's line."""
-    if isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool) \
+    if value is not None and is_text(value) \
             or isinstance(value, jinja2.Undefined):   # StrictUndefined says what is undefined itself
         return value
     shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)
