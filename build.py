@@ -3,7 +3,7 @@
 import os
 import sys
 
-from sitegen.cli import main
+from sitegen.commands.cli import main
 
 if __name__ == "__main__":
     code = main()

@@ -33,12 +33,3 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """A hint naming the closest known name, or an empty string."""
     close = difflib.get_close_matches(str(name), sorted(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
-
-
-def join_hints(*hints: str) -> str:
-    return "; ".join(h for h in hints if h)
-
-
-def raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise BuildError(problems)

@@ -9,8 +9,8 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from conftest import PROJECT
-from sitegen.pipeline import build
-from sitegen.serve import Preview
+from sitegen.commands.pipeline import build
+from sitegen.commands.serve import Preview
 
 SOURCES = ("site.yaml", "content", "templates", "locales", "static")
 BUILD_EPOCH = "1795305600"   # 2026-11-22: fixes the build date, so project status is stable in tests

@@ -5,7 +5,7 @@ import re
 
 from conftest import run_build
 from html_query import Page
-from sitegen.assets import fingerprinted, load_assets, rewrite_css_urls
+from sitegen.output.assets import fingerprinted, load_assets, rewrite_css_urls
 
 
 def test_build_fingerprints_and_rewrites_references(site_root):

@@ -187,9 +187,9 @@ def test_wrong_command_line_exits_2(built_copy):
 
 
 def test_a_file_that_disappears_during_the_build_is_reported(built_copy, tmp_path, monkeypatch):
-    from sitegen import content
+    from sitegen.loading import content
     from sitegen.errors import BuildError
-    from sitegen.site import load_site
+    from sitegen.loading.site import load_site
     root = tmp_path / "site"
     shutil.copytree(built_copy, root, symlinks=True)
     real_read = content.read_text

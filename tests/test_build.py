@@ -144,7 +144,7 @@ def test_unchanged_files_are_not_rewritten(site_root):
 
 
 def test_element_ids_are_the_id_attributes_of_the_page():
-    from sitegen.render import element_ids
+    from sitegen.rendering.render import element_ids
     html = '<main id=main><h2 id="zażółć-1">x</h2><p data-id="no" class=\'id=no\'>id=no</p>\n<a\tid=\'b\'>'
     assert element_ids(html.encode()) == "\nb\nmain\nzażółć-1\n"
     assert element_ids(b"id=x <p>") == "\n"
@@ -167,13 +167,13 @@ def test_templates_escape_what_pages_and_data_say(site_root):
 
 
 def test_the_preview_listens_on_this_machine_only_by_default():
-    from sitegen.cli import parser
+    from sitegen.commands.cli import parser
     assert parser().parse_args(["serve"]).host == "127.0.0.1"
 
 
 def test_the_writer_refuses_paths_outside_output(tmp_path):
     import pytest
-    from sitegen.writer import Changes, write_output
+    from sitegen.output.writer import Changes, write_output
     for path in ("../escaped.html", "/etc/escaped.html", "pl/../../escaped.html"):
         with pytest.raises(ValueError, match="refusing to write outside"):
             write_output({path: b"x"}, tmp_path / "output", Changes(tmp_path / "aside"))

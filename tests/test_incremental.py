@@ -12,15 +12,38 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+import pytest
+from markupsafe import Markup
+
 from builds import SHOWING_OTHERS, backdate_sources, built, clean_build, tree
 from conftest import write_site
-from sitegen.serve import Preview
+from sitegen.commands.serve import Preview
+from sitegen.rendering.helpers import TemplateHelpers
 
 WORDS = st.sampled_from(["Łódź", "współpraca", "klaster", "energy", "region", "żółw", "partner", "ąę"])
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
 SLUGS = st.sampled_from(["alfa", "alfa-2", "beta-x", "gamma", "o-nas"])
 PAGES = ["content/projects/alpha.pl.md", "content/projects/alpha.en.md", "content/about.en.md",
          "content/news/first.pl.md", "content/projects/beta.pl.md"]
+
+
+@pytest.fixture(autouse=True)
+def helper_written_for_the_test(monkeypatch):
+    """A template helper as a maintainer might add one, reading other pages in its own way, with no
+    bookkeeping of its own: the renderer must record what it read, or an edit to those pages leaves the
+    pages that show them stale, and incremental builds stop equalling clean ones."""
+    def excerpt(helpers: TemplateHelpers, key: str) -> Markup:
+        page = helpers.site.page(key, helpers.lang)
+        shown = helpers.make_view(page) if page is not None else None
+        return Markup(f"<p>{shown.content.striptags()[:40]}</p><p>{shown.description}</p>") if shown else Markup()
+
+    plain = TemplateHelpers.globals
+    monkeypatch.setattr(TemplateHelpers, "globals",
+                        lambda helpers: {**plain(helpers), "excerpt": lambda key: excerpt(helpers, key)})
+
+
+PAGE_TEMPLATE = ("{% extends 'base.html' %}{% block main %}{{ page.content }}"
+                 "<aside>{{ excerpt('projects/alpha.md') }}{{ excerpt('news/first.md') }}</aside>{% endblock %}")
 
 
 class Edits(RuleBasedStateMachine):
@@ -30,6 +53,7 @@ class Edits(RuleBasedStateMachine):
         os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
+        (self.root / "templates/page.html").write_text(PAGE_TEMPLATE, encoding="utf-8")
         self.counter = 0
         # Every save gets its own modification time, long enough ago that loaded pages are memoised by
         # their file's status: unchanged files are then not read at all, and a changed one must be.

@@ -19,7 +19,9 @@ from conftest import PROJECT, run_build, write_site
 DRIVER = textwrap.dedent("""\
     import os, signal, sys, time
     sys.path.insert(0, sys.argv[1])
-    from sitegen import cli, pipeline, render, writer
+    from sitegen.commands import cli, pipeline
+    from sitegen.rendering import render
+    from sitegen.output import writer
     root, stage, number, after = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     targets = {"render": (render.SiteRenderer, "render_page"), "write": (writer.Changes, "replace"),
                "remove": (writer.Changes, "remove"), "save": (pipeline.BuildCache, "save"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import markdown
 import pytest
@@ -12,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus import all_inputs, foreign_markdown
-from sitegen.fastmarkdown import speed_up
-from sitegen.markdown import EXTENSION_CONFIGS, EXTENSIONS, MarkdownRenderer
+from sitegen.speed.fastmarkdown import speed_up
+from sitegen.rendering.markdown import EXTENSION_CONFIGS, EXTENSIONS, MarkdownRenderer
 
 
 def resolve(target):
@@ -183,7 +184,7 @@ def test_the_shipped_pages_convert_as_stock():
 
 def test_required_text_of_a_pattern():
     import re
-    from sitegen.fastmarkdown import required_text
+    from sitegen.speed.fastmarkdown import required_text
     assert required_text(re.compile(r"\!\[")) == ("![",)
     assert required_text(re.compile(r"(?<!\\)`|\\\\")) == ("\\\\", "`")
     assert required_text(re.compile(r"<([a-z]+://[^<>]*)>")) == ("://",)
@@ -195,13 +196,36 @@ def test_required_text_of_a_pattern():
 def test_markdown_without_re_private_parser_tries_every_pattern(monkeypatch):
     """required_text reads re's private parser; if a later Python moves it, patterns are simply always tried."""
     import re
-    import sitegen.fastmarkdown as fast_module
+    import sitegen.speed.fastmarkdown as fast_module
     monkeypatch.setattr(fast_module, "_parser", None)
     monkeypatch.setattr(fast_module, "required_text", fast_module.required_text.__wrapped__)
     assert fast_module.required_text(re.compile(r"\!\[")) == ()
     stock, _ = RENDERERS[False]
     text = "# A *b*\n\n[x](known.md) `c` & d\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     assert MarkdownRenderer(False, tune=speed_up).convert("p.md", text, 1, resolve) == stock.convert("p.md", text, 1, resolve)
+
+
+def test_every_speed_up_runs_on_the_shipped_pages():
+    """Each shortcut overrides something Python-Markdown does not promise to keep. If an upgrade renamed
+    it, the HTML would stay the same and only the speed would go: this counts that each one ran."""
+    import sitegen.speed.fastmarkdown as fast_module
+    before = dict(fast_module.RAN)
+    fast = MarkdownRenderer(False, tune=speed_up)
+    for path in sorted((Path(__file__).resolve().parents[1] / "content").glob("**/*.md")):
+        fast.convert(str(path), path.read_text(encoding="utf-8").partition("\n---\n")[2], 1, resolve)
+    assert fast.md.is_block_level.cache_info().hits > 0
+    idle = [name for name, count in fast_module.RAN.items() if count == before[name]]
+    assert idle == []
+
+
+def test_an_unverified_python_markdown_runs_stock_and_says_so(monkeypatch):
+    import sitegen.speed.fastmarkdown as fast_module
+    monkeypatch.setattr(fast_module.python_markdown, "__version__", "9.9")
+    assert "Python-Markdown 9.9 is not a version the Markdown speed-ups were verified" in fast_module.unverified_version()
+    before = dict(fast_module.RAN)
+    renderer = MarkdownRenderer(False, tune=speed_up)
+    renderer.convert("p.md", "# A *b*\n\ntext `c`\n", 1, resolve)
+    assert fast_module.RAN == before
 
 
 # --- the site's rules ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from sitegen import parallel
+from sitegen.speed import parallel
 
 
 def pid_of(item):
@@ -97,7 +97,7 @@ def test_background_work_no_longer_wanted_is_stopped():
 
 
 def test_chunks_cover_every_item_once_and_shrink_towards_the_end():
-    from sitegen.parallel import shrinking_spans
+    from sitegen.speed.parallel import shrinking_spans
     for count in (1, 7, 450, 20_034):
         spans = shrinking_spans(count, 2)
         assert [i for span in spans for i in span] == list(range(count))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from builds import SHOWING_OTHERS, backdate_sources, clean_build, tree
 from conftest import FILES, run_build, write_site
-from sitegen.cache import installed
+from sitegen.digests import installed
 from sitegen.errors import BuildError
-from sitegen.pipeline import build
-from sitegen.serve import Preview
+from sitegen.commands.pipeline import build
+from sitegen.commands.serve import Preview
 
 
 def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(site_root):
@@ -119,7 +119,7 @@ def test_the_saved_page_is_written_and_shown_before_the_pages_that_list_it(tmp_p
     """A save that changes a page's summary: the page is written first and the open pages reload then;
     its section, which lists the summary, is still being rendered, so a request for it waits."""
     import threading
-    from sitegen.serve import EVERYTHING
+    from sitegen.commands.serve import EVERYTHING
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     root = write_site(tmp_path / "site", {**FILES, **SHOWING_OTHERS})
@@ -178,7 +178,7 @@ def test_files_the_site_never_reads_do_not_make_the_preview_build(tmp_path, monk
 
 
 def test_a_build_forgets_the_memo_entries_it_did_not_use_before_forking(tmp_path):
-    from sitegen.cache import Memo
+    from sitegen.speed.cache import Memo
     memo = Memo(tmp_path)
     memo.put("render", "old", 1)
     memo.put("render", "kept", 2)

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from conftest import run_build
-from sitegen import files
-from sitegen.pipeline import build
+from sitegen.loading import files
+from sitegen.commands.pipeline import build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -67,7 +67,7 @@ def test_unchanged_files_keep_their_modification_time(site_root):
 
 
 def test_parallel_rendering_gives_the_serial_output(site_root, monkeypatch):
-    from sitegen import parallel
+    from sitegen.speed import parallel
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     monkeypatch.setenv("SITEGEN_WORKERS", "1")
     build(site_root)

@@ -1,0 +1,101 @@
+"""`build.py check`: every strict check, on the site as it would be built, with nothing written."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .catalogs import catalog_problems
+from ..loading.content import read_body
+from ..errors import BuildError, Problem
+from ..speed.cache import BuildCache
+from ..speed.incremental import IncrementalRenderer
+from ..speed.parallel import parallel_map
+from ..loading.site import Page, Site, load_site
+from ..loading.urls import output_file
+from ..output.writer import content
+
+
+def check_site(root: Path) -> list[Problem]:
+    try:
+        site = load_site(root, map_all=parallel_map)
+    except BuildError as error:
+        return list(error.problems)
+    renderer = IncrementalRenderer(site, production=False, cache=BuildCache(root))
+    output = renderer.render()
+    problems = list(output.problems)
+    problems += untranslated_pages(site)
+    root, limit = site.config.root, site.config.max_file_bytes
+    for page in site.pages:
+        if not page.missing:
+            html_text = content(output.files[output_file(page.path)]).decode("utf-8", "replace")
+            problems += markup_problems(page, html_text, MarkupScanner(), root, limit)
+            # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
+            images = MarkupScanner(empty_alt_allowed=False)
+            images.level = 6
+            problems += markup_problems(page, renderer.contents(page), images, root, limit)
+    problems += catalog_problems(site.config)
+    return sorted(set(problems))
+
+
+def untranslated_pages(site: Site) -> list[Problem]:
+    problems = []
+    names = {language.code: language.name for language in site.config.languages}
+    for page in site.pages:
+        if page.missing:
+            target = re.sub(r"\.[a-z]+\.md$", f".{page.lang}.md", page.source)
+            problems.append(Problem(page.source, 1, f"this page has no {names[page.lang]} version",
+                                    f"translate it into {target}"))
+    return problems
+
+
+class MarkupScanner(HTMLParser):
+    """Finds images without alt text, headings that skip a level and links without text in <main>."""
+
+    def __init__(self, empty_alt_allowed: bool = True):
+        super().__init__(convert_charrefs=True)
+        self.empty_alt_allowed = empty_alt_allowed
+        self.findings: list[tuple[str, str]] = []
+        self.level = 0
+        self.link: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "img" and (attributes.get("alt") is None or not (attributes["alt"] or self.empty_alt_allowed)):
+            self.findings.append((attributes.get("src") or "", f"the image '{attributes.get('src')}' has no alt text"))
+        if self.link is not None and tag == "img" and attributes.get("alt"):
+            self.link["text"] += attributes["alt"]
+        if re.fullmatch(r"h[1-6]", tag):
+            level = int(tag[1])
+            if self.level and level > self.level + 1:
+                self.findings.append(("#" * level + " ", f"a level-{level} heading follows a level-{self.level} one"))
+            self.level = level
+        if tag == "a" and "href" in attributes:
+            self.link = {"href": attributes["href"], "text": attributes.get("aria-label") or ""}
+
+    def handle_data(self, data: str) -> None:
+        if self.link is not None:
+            self.link["text"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.link is not None:
+            if not self.link["text"].strip():
+                self.findings.append((self.link["href"], f"the link to '{self.link['href']}' has no text"))
+            self.link = None
+
+
+HINTS = {"image": "add a description in the brackets: ![what the image shows](path)",
+         "heading": "use the next heading level (## after the title, ### inside a ## section)",
+         "link": "give the link words that say where it leads"}
+
+
+def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Path, max_bytes: int) -> list[Problem]:
+    scanner.feed(html_text)
+    body = read_body(root, page.body, max_bytes) if scanner.findings and page.body.file else ""
+    problems = []
+    for needle, message in scanner.findings:
+        index = body.find(needle) if needle else -1
+        line = page.body_line + body[:index].count("\n") if index >= 0 else 1
+        kind = "image" if "image" in message else "heading" if "heading" in message else "link"
+        problems.append(Problem(page.source, line, message, HINTS[kind]))
+    return problems

@@ -1,0 +1,107 @@
+"""What templates see: read-only views of pages, the site and data in one language."""
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from markupsafe import Markup
+
+from ..loading.schema import localize
+from ..loading.site import Page, Site
+
+SUMMARY_LENGTH = 160
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class PageView:
+    title: str
+    menu_title: str
+    url: str
+    abs_url: str
+    lang: str
+    key: str
+    given_description: str   # from the front matter; see description
+    date: datetime.date | None
+    draft: bool
+    weight: int
+    extra: Any
+    template: str
+    is_section: bool
+    record: Any
+    is_missing_translation: bool
+    html: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+    summary_of: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+
+    # The converted HTML is fetched only when a template prints it: a section listing ten thousand
+    # pages needs their titles and summaries, not their bodies. Both depend on the page's conversion, so
+    # asking for them is what makes another page's render depend on this page's body.
+    @property
+    def content(self) -> Markup:
+        return Markup(self.html())
+
+    @property
+    def summary(self) -> str:
+        return self.summary_of()
+
+    @property
+    def description(self) -> str:
+        return self.given_description or self.summary_of()
+
+
+def summarize(content_html: str) -> str:
+    """The first paragraph as plain text, cut at a word near 160 characters."""
+    match = re.search(r"<p>(.*?)</p>", content_html, re.S)
+    text = " ".join(html.unescape(TAG.sub("", match[1])).split()) if match else ""
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    return text[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:–-") + "…"
+
+
+def page_url(site: Site, page: Page) -> str:
+    return site.config.base_path + page.path
+
+
+def make_view(site: Site, page: Page, html: Callable[[], str], summary: Callable[[], str]) -> PageView:
+    record = None
+    if page.record:
+        collection, record_id = page.record
+        record = site.data.find(page.lang, collection, record_id)
+    return PageView(
+        title=page.title, menu_title=page.menu_title, url=page_url(site, page),
+        abs_url=site.config.origin + page_url(site, page), lang=page.lang, key=page.key,
+        given_description=page.description, date=page.date, draft=page.draft,
+        weight=page.weight, extra=page.extra, template=page.template, is_section=page.is_section, record=record,
+        is_missing_translation=page.missing, html=html, summary_of=summary)
+
+
+def site_view(site: Site, lang: str) -> Mapping[str, Any]:
+    config = site.config
+    codes = config.language_codes
+    return MappingProxyType({
+        "title": config.title.get(lang) or "",
+        "description": config.description.get(lang) or "",
+        "base_url": config.base_url,
+        "base_path": config.base_path,
+        "languages": tuple(MappingProxyType({"code": l.code, "name": l.name, "locale": l.locale})
+                           for l in config.languages),
+        "default_language": config.default_language,
+        "footer": MappingProxyType({"logos": tuple(
+            MappingProxyType({"src": logo.src, "alt": logo.alt.get(lang) or "", "url": logo.url})
+            for logo in config.footer_logos)}),
+        "accessibility": localize(dict_of(config.accessibility), lang, codes),
+        "organization": localize(dict_of(config.organization), lang, codes),
+    })
+
+
+def dict_of(value: Any) -> Any:
+    """Back from read-only to plain containers, so localize() can walk them."""
+    if isinstance(value, Mapping):
+        return {k: dict_of(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [dict_of(v) for v in value]
+    return value
