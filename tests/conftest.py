@@ -78,7 +78,7 @@ FILES = {
         {% for t in translations %}<link rel="alternate" hreflang="{{ t.lang }}" href="{{ t.url }}">{% endfor %}
         <link rel="alternate" hreflang="{{ lang }}" href="{{ page.url }}">
         </head><body>
-        <nav class="menu">{% for item in menu_main %}<a href="{{ item.url }}"{% if item.active %} aria-current="page"{% endif %}>{{ item.title }}</a>{% endfor %}</nav>
+        <nav class="menu">{% for item in menus.main %}<a href="{{ item.url }}"{% if item.active %} aria-current="page"{% endif %}>{{ item.title }}</a>{% endfor %}</nav>
         <nav class="switcher">{% for t in translations %}<a class="switch" hreflang="{{ t.lang }}" lang="{{ t.lang }}" href="{{ t.url }}">{{ t.name }}</a>{% endfor %}</nav>
         <nav class="crumbs">{% for c in breadcrumbs %}<a href="{{ c.url }}">{{ c.title }}</a>{% endfor %}</nav>
         <main><h1>{{ page.title }}</h1>{% block main %}{{ page.content }}{% endblock %}</main>

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,13 @@ def test_every_module_is_in_a_layer() -> None:
     """New modules go into a sub-package by concern; only shared basics stay at the top."""
     top = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "clock.py", "digests.py", "errors.py"]
+
+
+def test_the_generator_knows_nothing_of_the_programme() -> None:
+    """Partners, projects and programmes are the site's data and templates, never the generator's words."""
+    words = re.compile(r"partner|project|programme|smegonet|gosmart", re.IGNORECASE)
+    found = [f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if words.search(line.replace("project=", ""))]   # Babel's Catalog(project=...) is its own word
+    assert found == []

@@ -57,6 +57,10 @@ CASES = {
     "date that does not exist": (lambda r: set_front_matter(r, PAGE, "title: N\ndate: 2011-13-45\n"), PAGE, "not a real date"),
     "weight that is not a number": (lambda r: set_front_matter(r, PAGE, "title: N\nweight: first\n"), PAGE, "'weight' must be a whole number"),
     "unknown front matter key": (lambda r: set_front_matter(r, PAGE, "title: N\ntitel: N\n"), PAGE, "did you mean 'title'"),
+    "more footer logos than site.yaml allows": (lambda r: edit(r, "site.yaml", "max_logos: 4", "max_logos: 2"),
+                                                "site.yaml", "at most 2 logos"),
+    "footer.max_logos not a number": (lambda r: edit(r, "site.yaml", "max_logos: 4", "max_logos: four"),
+                                      "site.yaml", "must be a whole number"),
     "unknown language suffix": (lambda r: (r / "content/networking/page.de.md").write_text("---\ntitle: X\n---\n"),
                                 "content/networking/page.de.md", "unknown language 'de'"),
     "file not UTF-8": (lambda r: (r / PAGE).write_bytes("---\ntitle: Sieć\n---\n".encode("cp1250")), PAGE, "not UTF-8"),
@@ -136,7 +140,7 @@ CASES = {
     ".po placeholder differs": (lambda r: edit(r, "locales/pl/LC_MESSAGES/messages.po", "msgstr[2] \"%(num)d partnerów", "msgstr[2] \"%(liczba)d partnerów"),
                                 "locales/pl/LC_MESSAGES/messages.po", "placeholder"),
     "symlink out of the project": (lambda r: (r / "content/secret.en.md").symlink_to("/etc/hostname"),
-                                   "content/secret.en.md", "outside the project"),
+                                   "content/secret.en.md", "outside the site's folder"),
 }
 
 

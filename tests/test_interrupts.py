@@ -170,7 +170,7 @@ def test_a_full_disk_fails_with_one_line_and_leaves_output_as_it_was(small_disk)
     [problem, verdict] = result.stderr.splitlines()
     assert "(No space left on device); free some disk space, then build again" in problem
     assert problem.startswith(("output/: cannot write output/", ".cache/: cannot write .cache/",
-                               f"{root}/: cannot write into the project")), problem
+                               f"{root}/: cannot write into the site's folder")), problem
     assert verdict == "build failed; output/ was left as it was"
     assert snapshot(root / "output") == before
     (small_disk / "filler").unlink()

@@ -19,7 +19,7 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM   
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="build.py", description="Build the bilingual site from site.yaml and "
                                    "content/ into output/. Without a command, 'build' runs.")
-    main.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: the current folder)")
+    main.add_argument("--root", type=Path, default=Path.cwd(), help="the site's folder, with site.yaml (default: the current folder)")
     main.add_argument("--debug", action="store_true", help="show Python tracebacks")
     main.add_argument("--base-url", help="publish under another address or sub-path, e.g. /preview/")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run every strict check; list problems as path:line")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     new = commands.add_parser("new", help="create a page pair with front matter in every language")
-    new.add_argument("name", help="section/name, e.g. news/2026-11-22-new-partner")
+    new.add_argument("name", help="section/name, e.g. news/2026-11-22-open-call")
     i18n = commands.add_parser("i18n", help="translator's workflow for the interface catalogues")
     i18n.add_argument("action", choices=("extract", "update", "status"),
                       help="extract: templates -> locales/messages.pot; update: .pot -> each .po; "
@@ -94,8 +94,8 @@ def disk_problem(error: OSError, root: Path) -> str:
     cannot be written is the machine's problem, not the content's, so it names no line."""
     cause = error.strerror or str(error)
     hint = HINTS.get(error.errno or 0, "check the disk and the folder's permissions, then build again")
-    if not error.filename:      # a write to an open file (a cache): the project's disk
-        return f"{root}/: cannot write into the project ({cause}); {hint}"
+    if not error.filename:      # a write to an open file (a cache): the site's disk
+        return f"{root}/: cannot write into the site's folder ({cause}); {hint}"
     shown = relative(Path(str(error.filename)), root)
     return f"{shown.split('/')[0]}/: cannot write {shown} ({cause}); {hint}"
 

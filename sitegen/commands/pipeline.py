@@ -48,7 +48,7 @@ def render_fast(root: Path, base_url: str | None = None, drafts: bool = False, p
                 cache: BuildCache | None = None, listing: dict | None = None,
                 present: Callable[[], dict] | None = None) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written.
-    listing: the project's files, if the caller has listed them; present() lists output/ (see build)."""
+    listing: the site's files, if the caller has listed them; present() lists output/ (see build)."""
     cache = cache or BuildCache(root)
     cache.begin()
     site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map)
@@ -105,7 +105,7 @@ def build_plain(root: Path, base_url: str | None = None, written: Callable[[], N
 
 @contextmanager
 def one_build_at_a_time(root: Path) -> Iterator[None]:
-    """Two builds of one project (an editor's `make build` while `serve` rebuilds) would interleave their
+    """Two builds of one site (an editor's `make build` while `serve` rebuilds) would interleave their
     writes and their cache: the second waits for the first. The lock is the operating system's, so it
     goes with a process that is killed."""
     path = root / FOLDER / "lock"
@@ -115,7 +115,7 @@ def one_build_at_a_time(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            print(f"waiting for another build of this project to finish ({handle.read().strip() or 'unknown'})",
+            print(f"waiting for another build of this site to finish ({handle.read().strip() or 'unknown'})",
                   file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)

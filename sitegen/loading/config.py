@@ -116,7 +116,7 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     path = root / CONFIG_FILE
     if not path.is_file():
         raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml not found",
-                                  f"run the command from the project folder (looked in {root})")])
+                                  f"run the command from the site's folder (looked in {root})")])
     raw = load_yaml(decode(path.read_bytes(), CONFIG_FILE), CONFIG_FILE)
     if not isinstance(raw, LineMap):
         raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml must be a mapping of keys", "see README, 'site.yaml'")])
@@ -261,7 +261,7 @@ class ConfigReader:
                 value = name
             resolved = (self.root / value).resolve()
             if not resolved.is_relative_to(self.root.resolve()) or resolved == self.root.resolve():
-                self.problem(section.line_of(name), f"'paths.{name}' must be a folder inside the project",
+                self.problem(section.line_of(name), f"'paths.{name}' must be a folder inside the site's folder",
                              f"use a relative path such as '{name}'")
                 resolved = self.root / name
             paths[name] = resolved
@@ -280,7 +280,7 @@ class ConfigReader:
 
     def read_logos(self, codes: tuple[str, ...]) -> tuple[Logo, ...]:
         footer = self.section("footer")
-        check_keys(footer, ("logos",), "footer", CONFIG_FILE, self.problems)
+        check_keys(footer, ("logos", "max_logos"), "footer", CONFIG_FILE, self.problems)
         logos = footer.get("logos") or LineList()
         if not isinstance(logos, LineList):
             self.problem(footer.line_of("logos"), "'footer.logos' must be a list", "see README, 'site.yaml'")
@@ -295,8 +295,12 @@ class ConfigReader:
             if check_type(src, str, "footer.logos.src", CONFIG_FILE, logo.line_of("src"), self.problems):
                 alt = self.localized("alt", codes, required=True, parent=logo, where="footer.logos.alt")
                 result.append(Logo(src, alt, logo.get("url")))
-        if len(result) > 4:
-            self.problem(logos.line, "the EU funding strip may show at most four signs", "remove a logo")
+        limit = footer.get("max_logos")
+        if limit is not None and not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0):
+            self.problem(footer.line_of("max_logos"), "'footer.max_logos' must be a whole number above 0", "e.g. 4")
+        elif limit is not None and len(result) > limit:
+            self.problem(logos.line, f"the footer may show at most {limit} logos (footer.max_logos)",
+                         "remove a logo, or raise footer.max_logos if the rules you follow allow it")
         return tuple(result)
 
     def read_collections(self, codes: tuple[str, ...]) -> Mapping[str, Collection]:

@@ -28,7 +28,7 @@ FRONT_MATTER: Mapping[str, type] = MappingProxyType({
 class Body(NamedTuple):
     """Where a page's Markdown is, and its digest; the text itself is read only when the page is converted,
     so that a big site's bodies are never all in memory. A tuple: 20,000 of them unpickle and compare fast."""
-    file: str              # path relative to the project root
+    file: str              # path relative to the site's folder
     offset: int            # where the body starts in the file's text
     digest: str            # of the body text: part of the conversion's key
     blank: bool            # nothing but white space: nothing to convert
@@ -56,8 +56,8 @@ def read_body(root: Path, body: Body, max_bytes: int) -> str:
 class SourcePage(NamedTuple):
     """One language version of one page, as its file says. A tuple, as 20,000 of them are unpickled on every
     build: a third faster than a dataclass."""
-    source: str            # path relative to the project root, for messages
-    key: str               # language-neutral source path: 'projects/smegonet.md'
+    source: str            # path relative to the site's folder, for messages
+    key: str               # language-neutral source path: 'about/team.md'
     lang: str
     is_section: bool
     title: str
@@ -98,7 +98,7 @@ def parse_file_name(path: Path, content_dir: Path, languages: tuple[str, ...], r
 
 
 def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: Path, max_bytes: int) -> SourcePage:
-    text = read_text(path, root, max_bytes)   # first: a link leading outside the project is refused by name
+    text = read_text(path, root, max_bytes)   # first: a link leading outside the site's folder is refused by name
     key, lang = parse_file_name(path, content_dir, languages, root)
     shown = relative(path, root)
     split = split_front_matter(text, shown)

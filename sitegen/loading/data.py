@@ -86,7 +86,7 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
 
 class Lazy(Mapping):
     """A read-only mapping whose values are worked out when first asked for: a page edit renders one page,
-    which should not pay for localizing 2,000 partner records it never shows."""
+    which should not pay for localizing 2,000 records it never shows."""
 
     def __init__(self, keys: Iterable[str], make: Callable[[str], Any]):
         self._keys, self._make, self._made = tuple(keys), make, {}
@@ -187,7 +187,7 @@ def check_record(collection: Collection, record: LineMap, raw: Mapping[str, Any]
 
 
 def values_at(value: Any, steps: list[str], line: int = 1) -> Iterator[tuple[Any, int]]:
-    """Every value at a dotted path, walking into lists: 'projects.project'."""
+    """Every value at a dotted path, walking into lists: 'events.place'."""
     if isinstance(value, LineList):
         for index, item in enumerate(value):
             yield from values_at(item, steps, value.line_of(index))

@@ -1,4 +1,4 @@
-"""Reading source files safely: size limit, UTF-8, no escape from the project through symlinks."""
+"""Reading source files safely: size limit, UTF-8, no escape from the site's folder through symlinks."""
 from __future__ import annotations
 
 import os
@@ -50,7 +50,7 @@ def file_entries(folder: str, leave_out: Callable[[os.DirEntry], bool] = lambda 
 def scan(folder: Path, root: Path) -> dict[str, FileStatus]:
     """Every file under folder by its path from root ('content/news/a.pl.md'), in no particular order.
     Hidden files and editors' backups are left out. Linked folders are listed as files and not entered,
-    so reading one fails with a clear message, and nothing outside the project is ever listed."""
+    so reading one fails with a clear message, and nothing outside the site's folder is ever listed."""
     found: dict[str, FileStatus] = {}
     prefix = len(str(root)) + 1
     for entry in file_entries(str(folder), lambda entry: is_ignored(entry.name)):
@@ -103,8 +103,8 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
         # scan() never enters linked folders, so only a link at the file itself can lead elsewhere.
         real = path.resolve(strict=True) if path.is_symlink() else path
         if real is not path and not real.is_relative_to(root.resolve()):
-            raise BuildError([Problem(shown, 1, "this is a link to a file outside the project",
-                                      "copy the file into the project instead of linking to it")])
+            raise BuildError([Problem(shown, 1, "this is a link to a file outside the site's folder",
+                                      "copy the file into the site's folder instead of linking to it")])
         status = real.stat()
         if not stat.S_ISREG(status.st_mode):
             raise BuildError([Problem(shown, 1, "this is not a regular file", "remove it or replace it with a file")])

@@ -113,7 +113,7 @@ class Formatter:
         self.locale = Locale.parse(locale)
         alphabet = ALPHABETS.get(lang, "")
         self.order = {letter: index for index, letter in enumerate(alphabet)}
-        # A listing of 2,000 partners asks for each character's place tens of thousands of times.
+        # A listing of 2,000 records asks for each character's place tens of thousands of times.
         self.char_key = functools.cache(self.char_key)
 
     def date(self, value: Any, fmt: str = "long") -> str:

@@ -45,7 +45,7 @@ class Page(NamedTuple):
     extra: Any
     body: Body                     # read from the file only when the page is converted
     body_line: int
-    path: str                      # site-relative URL path: 'pl/projekty/smegonet/'
+    path: str                      # site-relative URL path: 'pl/o-nas/zespol/'
     line: int                      # where the URL is decided: the slug line, or the data record
     is_section: bool
     parent_key: str | None
@@ -97,7 +97,7 @@ def child_index(pages: Iterable[Page]) -> Mapping[tuple[str, str], tuple[str, ..
 
 def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Recall | None = None,
               listing: Mapping[str, FileStatus] | None = None, map_all: Callable = map) -> Site:
-    """listing: the project's files as list_inputs() gives them, if the caller has already listed them.
+    """listing: the site's files as list_inputs() gives them, if the caller has already listed them.
     memo and map_all: what the speed layer lends to skip and spread work; without them all is done here."""
     config = load_config(root, base_url)
     listing = list_inputs(config) if listing is None else listing

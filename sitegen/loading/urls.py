@@ -12,7 +12,7 @@ TRANSLITERATION = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "
 
 
 def slugify(text: str) -> str:
-    """'Partnerstwa tematyczne – Łódź' -> 'partnerstwa-tematyczne-lodz'."""
+    """'Współpraca – Łódź' -> 'wspolpraca-lodz'."""
     ascii_text = unicodedata.normalize("NFKD", str(text).translate(TRANSLITERATION))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
@@ -24,7 +24,7 @@ def is_safe_slug(slug: object) -> bool:
 
 
 def page_path(lang: str, slugs: tuple[str, ...]) -> str:
-    """The site-relative URL path of a page: 'pl/projekty/smegonet/'."""
+    """The site-relative URL path of a page: 'pl/o-nas/zespol/'."""
     return "/".join((lang, *slugs)) + "/"
 
 

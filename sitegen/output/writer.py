@@ -175,7 +175,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
         else:
             prepare_place(target, output_dir, changes)
             if isinstance(data, Staged):
-                changes.replace(target, data.file)  # the staging folder is inside the project: a rename, no copy
+                changes.replace(target, data.file)  # the staging folder is inside the site's folder: a rename, no copy
             else:
                 changes.write(target, data)
             written += 1

@@ -1,8 +1,8 @@
 """The functions and filters templates may call, for one language."""
 from __future__ import annotations
 
-import datetime
-from typing import Any, Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import jinja2
 
@@ -49,15 +49,13 @@ class TemplateHelpers:
 
     def globals(self) -> dict[str, Callable]:
         return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
-                "record_url": self.record_url, "children_of": self.children_of,
-                "partner_url": lambda record_id: self.record_url("partners", record_id),
-                "partners_of": self.partners_of, "project_status": self.project_status}
+                "record_url": self.record_url, "children_of": self.children_of, "referrers": self.referrers}
 
     def filters(self) -> dict[str, Callable]:
         f = self.formatter
         return {"date": f.date, "number": f.number, "money": f.money, "country": f.country,
                 "language_name": f.language_name, "collate": f.collate, "by_id": self.by_id,
-                "sort_countries": lambda codes: sorted(codes, key=lambda code: f.sort_key(f.country(code)))}
+                "group_by": self.group_by}
 
     def page(self, key: str) -> Page:
         page = self.site.page(key, self.lang)
@@ -93,26 +91,51 @@ class TemplateHelpers:
             raise HelperError(f"no record '{record_id}' in {collection}", did_you_mean(str(record_id), ids))
         return record
 
-    def partners_of(self, project_id: str) -> list[dict[str, Any]]:
-        """The partners of a project with their role in it, in this language's alphabetical order."""
+    def referrers(self, collection: str, target: str, target_id: Any) -> list[Mapping[str, Any]]:
+        """The records of `collection` that refer to the record `target_id` of `target`, through the fields
+        site.yaml declares under `references`, in the data file's order. Each comes as {record, via}: via is
+        the mapping that holds the reference (the record itself, or an item of a list inside it)."""
+        declared = self.site.config.collections.get(collection)
+        if declared is None or target not in self.site.config.collections:
+            known = self.site.config.collections
+            wrong = collection if declared is None else target
+            raise HelperError(f"no collection '{wrong}' in site.yaml", did_you_mean(wrong, known))
+        fields = [field for field, to in declared.references.items() if to == target]
+        if not fields:
+            raise HelperError(f"collection '{collection}' declares no reference to '{target}'",
+                              f"add one under collections.{collection}.references in site.yaml")
         found = []
-        for partner in self.data.get("partners") or ():
-            for participation in partner.get("projects") or ():
-                if participation.get("project") == project_id:
-                    found.append({**partner, "role": participation.get("role")})
-        roles = {"lead": 0}
-        return sorted(found, key=lambda p: (roles.get(p["role"], 1), self.formatter.sort_key(p.get("name", ""))))
+        for record in self.data.get(collection) or ():
+            for field in fields:
+                *steps, last = field.split(".")
+                for holder in holders(record, steps):
+                    if holder.get(last) == target_id:
+                        found.append(MappingProxyType({"record": record, "via": holder}))
+        return found
 
-    def project_status(self, project: Mapping[str, Any]) -> str:
-        """'planned', 'ongoing' or 'completed', from the project's dates (else its programme's period)."""
-        start, end = project.get("start"), project.get("end")
-        programme = self.site.data.find(self.lang, "programmes", project.get("programme"))
-        period = (programme or {}).get("period") or {}
-        if end is None and isinstance(period.get("end"), int):
-            end = datetime.date(period["end"], 12, 31)
-        today = self.site.build_date
-        if isinstance(start, datetime.date) and today < start:
-            return "planned"
-        if isinstance(end, datetime.date) and today > end:
-            return "completed"
-        return "ongoing"
+    def group_by(self, records: Iterable[Any], attribute: str, label: str | None = None) -> list[Mapping[str, Any]]:
+        """Records grouped by one attribute, each group as {key, label, records}, the records in their order.
+        Groups are in this language's alphabetical order of their label: the key, or the key through the
+        filter named by `label` (e.g. 'country': countries by their names in this language)."""
+        groups: dict[Any, list[Any]] = {}
+        for record in records:
+            groups.setdefault(record.get(attribute) if isinstance(record, Mapping) else getattr(record, attribute),
+                              []).append(record)
+        name = self.filters().get(label) if label else str
+        if name is None:
+            raise HelperError(f"no filter '{label}' to label the groups", did_you_mean(str(label), self.filters()))
+        labelled = [MappingProxyType({"key": key, "label": name(key), "records": tuple(found)})
+                    for key, found in groups.items()]
+        return sorted(labelled, key=lambda group: self.formatter.sort_key(group["label"]))
+
+
+def holders(value: Any, steps: list[str]) -> Iterator[Mapping[str, Any]]:
+    """The mappings a dotted path leads to, walking into lists: 'events' of a record gives each item."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from holders(item, steps)
+    elif isinstance(value, Mapping):
+        if not steps:
+            yield value
+        else:
+            yield from holders(value.get(steps[0]), steps[1:])

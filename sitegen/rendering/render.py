@@ -13,6 +13,7 @@ from jinja2.loaders import split_template_path
 from . import feeds
 from ..output.assets import load_assets, minify_html
 from ..errors import Problem, did_you_mean
+from ..loading.data import Lazy
 from ..loading.files import decode, relative
 from .helpers import HelperError, TemplateHelpers, printable
 from ..loading.i18n import Formatter
@@ -166,8 +167,7 @@ class SiteRenderer:
             "breadcrumbs": breadcrumbs,
             "structured_data": self.structured_data(page, breadcrumbs),
             "children": [self.view(child) for child in site.children(page.key, lang)] if page.is_section else [],
-            "menu_main": self.menu("main", page),
-            "menu_footer": self.menu("footer", page),
+            "menus": Lazy(site.config.menus, lambda name: self.menu(name, page)),   # site.yaml's, by name
             "feed_url": self.feed_url(lang),
             "original": None,
             "fallback": None,
@@ -245,7 +245,7 @@ class SiteRenderer:
             active = current.key == page.key or (page.key != HOME_KEY and page.is_section
                                                  and is_below(current, page, self.site))
             entries.append({"title": page.menu_title, "url": page_url(self.site, page), "active": active,
-                            "current": current.key == page.key})
+                            "current": current.key == page.key, "key": page.key})
         return entries
 
     def feed_path(self, lang: str) -> str | None:
@@ -270,7 +270,7 @@ class SiteRenderer:
                 if key in self.draft_keys():
                     return None, "that page is a draft and is not published; publish it or remove the link"
             keys = sorted({p.key for p in site.pages})
-            return None, did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. projects/smegonet.md"
+            return None, did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. about/team.md"
         return resolve
 
     def draft_keys(self) -> frozenset[str]:

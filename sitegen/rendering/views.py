@@ -90,6 +90,7 @@ def site_view(site: Site, lang: str) -> Mapping[str, Any]:
         "languages": tuple(MappingProxyType({"code": l.code, "name": l.name, "locale": l.locale})
                            for l in config.languages),
         "default_language": config.default_language,
+        "feeds": MappingProxyType(dict(config.feeds)),
         "footer": MappingProxyType({"logos": tuple(
             MappingProxyType({"src": logo.src, "alt": logo.alt.get(lang) or "", "url": logo.url})
             for logo in config.footer_logos)}),

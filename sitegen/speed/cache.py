@@ -193,7 +193,7 @@ class BlobStore:
 
 
 class BuildCache:
-    """Everything memoised for one project: small entries in Memo, converted HTML as blobs."""
+    """Everything memoised for one site: small entries in Memo, converted HTML as blobs."""
 
     def __init__(self, root: Path | None):
         folder = root / FOLDER if root is not None else None

@@ -111,7 +111,7 @@ class IncrementalRenderer:
         # and the options) and the pages made from data records. Editing a page's body leaves it unchanged.
         self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
-        # One folder per process, so that a preview and a build of the same project never collide.
+        # One folder per process, so that a preview and a build of the same site never collide.
         self.staging = cache.blobs.folder.parent / "staging" / str(os.getpid()) \
             if cache.blobs.folder and output_dir else None
         if self.staging is not None:
