@@ -1,4 +1,5 @@
-"""Site -> {output path: bytes}. One Jinja environment per language; nothing here touches the disk."""
+"""The pages of a Site, and the files beside them, as bytes, from HTML converted by whoever calls (plain.py, or
+the speed layer). One Jinja environment per language; nothing here touches the disk."""
 from __future__ import annotations
 
 import posixpath

@@ -1,11 +1,12 @@
-"""Render a whole Site: Markdown, then templates, each in parallel, each memoised.
+"""The plain path (rendering.plain) made fast: Markdown, then templates, each in parallel, each memoised,
+with the same bytes as a result.
 
 A conversion is keyed by the digest of the page's body (and the data files, if the body has data
 values in it), and re-validated by repeating the link resolutions it made. Workers read the bodies.
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
 names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
-it showed (through page_for or children_of, or a child's content), checked again on reuse. When the
+it showed, as SiteRenderer.read recorded them, checked again on reuse. When the
 key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
 
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
