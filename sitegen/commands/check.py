@@ -5,15 +5,15 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .catalogs import catalog_problems
-from ..loading.content import read_body
 from ..errors import BuildError, Problem
-from ..speed.cache import BuildCache
-from ..speed.incremental import IncrementalRenderer
-from ..speed.parallel import parallel_map
+from ..loading.content import read_body
 from ..loading.site import Page, Site, load_site
 from ..loading.urls import output_file
 from ..output.writer import content
+from ..speed.cache import BuildCache
+from ..speed.incremental import IncrementalRenderer
+from ..speed.parallel import parallel_map
+from .catalogs import catalog_problems
 
 
 def check_site(root: Path) -> list[Problem]:

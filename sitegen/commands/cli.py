@@ -6,8 +6,8 @@ import errno
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import BuildError
 from ..loading.files import relative
@@ -116,9 +116,9 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         from .pipeline import build_plain
         return report_build(build_plain(root, base_url=arguments.base_url, written=written))
     from ..loading.config import load_config
+    from ..output.writer import list_output
     from ..speed.parallel import Background
     from ..speed.unchanged import take_snapshot, up_to_date
-    from ..output.writer import list_output
     config = load_config(root, arguments.base_url)
     present = Background(list_output, config.path("output"))   # output/ is listed on the other core
     try:

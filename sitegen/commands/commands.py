@@ -5,14 +5,14 @@ import json
 import sys
 from pathlib import Path
 
-from .catalogs import catalog_status, change_order, extract, template_path, update, write_catalog
-from .check import check_site
+from ..errors import BuildError, Problem
 from ..loading.config import load_config
 from ..loading.content import FILE_NAME
-from ..errors import BuildError, Problem
 from ..loading.files import relative, walk
 from ..loading.site import load_site
 from ..loading.urls import is_safe_slug, slugify
+from .catalogs import catalog_status, change_order, extract, template_path, update, write_catalog
+from .check import check_site
 
 SKELETON = "---\ntitle: {title}\ndescription: \"\"\n---\n\n## {heading}\n\n"
 SKELETON_TEXT = {"pl": ("Nowa strona", "Pierwsza sekcja"), "en": ("New page", "First section")}

@@ -7,20 +7,20 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
-from ..speed.cache import FOLDER, BuildCache
 from ..errors import BuildError
+from ..loading.site import Page, Site, load_site
+from ..output.writer import Changes, WriteReport, list_output, write_output
+from ..rendering.plain import render_site as render_plain
+from ..speed.cache import FOLDER, BuildCache
 from ..speed.fastmarkdown import unverified_version
 from ..speed.incremental import IncrementalRenderer, Output, remove_abandoned
 from ..speed.parallel import parallel_map
-from ..loading.site import Page, Site, load_site
-from ..rendering.plain import render_site as render_plain
 from ..speed.unchanged import Snapshot, forget, save_record
-from ..output.writer import Changes, WriteReport, list_output, write_output
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ import mimetypes
 import re
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from ..speed.cache import BuildCache
-from ..loading.config import CONFIG_FILE, load_config
 from ..errors import BuildError, Problem
-from .pipeline import BuildResult, build, update_bodies
+from ..loading.config import CONFIG_FILE, load_config
 from ..loading.site import reload_bodies
+from ..speed.cache import BuildCache
+from .pipeline import BuildResult, build, update_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
 EVERYTHING = frozenset({"*"})   # while a full build runs, every request waits for it
@@ -65,7 +65,7 @@ class Preview:
                     result = update_bodies(self.last, *reloaded, first_written=saved_pages_written)
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
-                    result.renderer.readers    # indexed now rather than on the first save
+                    _ = result.renderer.readers    # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
                     # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
                     gc.collect()

@@ -5,9 +5,10 @@ import datetime
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from ..digests import CODE, Recall, digest
 from ..errors import BuildError, Problem, did_you_mean
@@ -109,9 +110,8 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
         if name in meta and meta[name] is not None:
             check_type(meta[name], kind, name, shown, meta.line_of(name), problems)
     title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        if "title" not in meta or title is None:
-            problems.append(Problem(shown, meta.line, "the page has no title", "add 'title: ...' to the front matter"))
+    if (not isinstance(title, str) or not title.strip()) and ("title" not in meta or title is None):
+        problems.append(Problem(shown, meta.line, "the page has no title", "add 'title: ...' to the front matter"))
     aliases = meta.get("aliases") or []
     if isinstance(aliases, list) and not all(isinstance(a, str) for a in aliases):
         problems.append(Problem(shown, meta.line_of("aliases"), "'aliases' must be a list of URL paths",
@@ -148,7 +148,8 @@ def default_slug(key: str, is_section: bool) -> str:
 
 
 def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tuple[str, ...], root: Path,
-               max_bytes: int, memo: Recall | None = None, map_all: Callable = map) -> tuple[list[SourcePage], list[Problem]]:
+               max_bytes: int, memo: Recall | None = None,
+               map_all: Callable = map) -> tuple[list[SourcePage], list[Problem]]:
     """files: path from root -> status, as listed. Pages memoised under their file's status come from the
     memo; the others are read with map_all (the speed layer's runs on every core)."""
     settled = time.time_ns() - RACY_SECONDS * 10**9
@@ -170,7 +171,7 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
             return tuple(error.problems)
 
     problems: list[Problem] = []
-    for (index, _, key), loaded in zip(todo, map_all(attempt, todo)):
+    for (index, _, key), loaded in zip(todo, map_all(attempt, todo), strict=True):
         if isinstance(loaded, SourcePage):
             pages[index] = loaded
             if key:

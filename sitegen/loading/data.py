@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from babel import Locale
 
 from ..digests import CODE, Recall, digest
-from .config import Collection, Config
 from ..errors import BuildError, Problem, did_you_mean
+from .config import Collection, Config
 from .files import read_text, relative
 from .schema import language_problems, localize
 from .urls import is_safe_slug, is_unsafe_link
@@ -170,7 +171,8 @@ def check_record(collection: Collection, record: LineMap, raw: Mapping[str, Any]
         known = [r.get("id") for r in raw.get(target) or () if isinstance(r, dict)]
         for value, line in values_at(record, field_path.split(".")):
             if value not in known:
-                hint = did_you_mean(str(value), [str(k) for k in known]) or f"ids in {target}: {', '.join(map(str, known))}"
+                hint = (did_you_mean(str(value), [str(k) for k in known])
+                        or f"ids in {target}: {', '.join(map(str, known))}")
                 problems.append(Problem(path, line, f"'{field_path}' refers to unknown {target} id '{value}'", hint))
     for field_path in collection.countries:
         for value, line in values_at(record, field_path.split(".")):

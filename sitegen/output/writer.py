@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from ..loading.files import file_entries
 from ..loading.urls import is_inside
@@ -33,7 +33,7 @@ class Staged:
         return Path(self.file).read_bytes()
 
 
-def content(data: "bytes | Staged") -> bytes:
+def content(data: bytes | Staged) -> bytes:
     return data.read() if isinstance(data, Staged) else data
 
 
@@ -59,7 +59,7 @@ def list_output(output_dir: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def same_bytes(path: Path, data: "bytes | Staged") -> bool:
+def same_bytes(path: Path, data: bytes | Staged) -> bool:
     try:
         if not path.is_file() or path.is_symlink():
             return False
@@ -143,7 +143,7 @@ class Changes:
         shutil.rmtree(self.aside, ignore_errors=True)
 
 
-def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path, changes: Changes,
+def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Path, changes: Changes,
                  remove_stale: bool = True, staging: Path | None = None,
                  present: Mapping[str, tuple[int, int]] | None = None) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
@@ -189,7 +189,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
     return WriteReport(written, unchanged, len(stale), stats)
 
 
-def move_tree(files: Mapping[str, "bytes | Staged"], output_dir: Path, staging: Path, changes: Changes) -> WriteReport:
+def move_tree(files: Mapping[str, bytes | Staged], output_dir: Path, staging: Path, changes: Changes) -> WriteReport:
     """A first build: there is no output/ yet, so the staging tree, completed with the files rendered in
     memory, becomes output/ in one rename instead of one folder and one rename per page."""
     for path, data in files.items():
@@ -225,7 +225,8 @@ def prepare_place(target: Path, output_dir: Path, changes: Changes) -> None:
 def remove_empty_folders(output_dir: Path, folders: set[str], changes: Changes) -> None:
     """Folders emptied by removed pages go too, deepest first, up to output/ itself."""
     candidates = set()
-    for folder in folders:
+    for emptied in folders:
+        folder = emptied
         while folder:
             candidates.add(folder)
             folder = posixpath_parent(folder)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from typing import Callable
+from collections.abc import Callable
 
 from ..loading.site import NOT_FOUND_KEY, Page, Site
 from .views import page_url
@@ -49,9 +49,11 @@ def sitemap(site: Site) -> bytes:
         versions = [v for v in versions if v is not None and listed(v)]
         if len(versions) > 1:
             for version in versions:
-                lines.append(f'<xhtml:link rel="alternate" hreflang="{version.lang}" href={quoteattr(absolute(site, version))}/>')
+                href = quoteattr(absolute(site, version))
+                lines.append(f'<xhtml:link rel="alternate" hreflang="{version.lang}" href={href}/>')
             x_default = next((v for v in versions if v.lang == default), versions[0])
-            lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(absolute(site, x_default))}/>')
+            href = quoteattr(absolute(site, x_default))
+            lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={href}/>')
         if page.date:
             lines.append(f"<lastmod>{page.date.isoformat()}</lastmod>")
         lines.append("</url>")

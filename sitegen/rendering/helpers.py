@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import jinja2
 
-from ..output.assets import Assets
 from ..errors import did_you_mean
 from ..loading.i18n import Formatter
 from ..loading.schema import is_text
 from ..loading.site import Page, Site
+from ..output.assets import Assets
 from .views import page_url
 
 
@@ -26,7 +27,7 @@ def printable(value: Any) -> Any:
     """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
     true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
     naming the template's line."""
-    if value is not None and is_text(value) \
+    if (value is not None and is_text(value)) \
             or isinstance(value, jinja2.Undefined):   # StrictUndefined says what is undefined itself
         return value
     shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -15,10 +16,10 @@ import markdown as python_markdown
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
-from ..loading.data import lookup
 from ..errors import Problem
-from .timelimit import TimeLimitExceeded, time_limit
+from ..loading.data import lookup
 from ..loading.urls import is_unsafe_link, slugify
+from .timelimit import TimeLimitExceeded, time_limit
 
 # And the table of contents, where a line holds just [TOC], with ids on headings (TocExtension).
 EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
@@ -199,8 +200,8 @@ class MarkdownRenderer:
     def failure(self, error: Exception, source: str, body: str, body_line: int, resolve: Resolver) -> Problem:
         if isinstance(error, TimeLimitExceeded):
             line, run = longest_run(body)
-            where = f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put " \
-                    f"it in `code`" if run else "split the page into smaller ones"
+            where = (f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put "
+                     f"it in `code`") if run else "split the page into smaller ones"
             return Problem(source, body_line + line, f"converting this page took longer than {self.seconds:g} s, so "
                            "it was stopped", f"{where}; limits.markdown_seconds in site.yaml sets the time allowed")
         line = body_line + self.failing_block(body, type(error), resolve)

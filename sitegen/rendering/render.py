@@ -4,24 +4,26 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
 
-from . import feeds
-from ..output.assets import load_assets, minify_html
 from ..errors import Problem, did_you_mean
 from ..loading.files import decode, relative
-from .helpers import HelperError, TemplateHelpers, printable
 from ..loading.i18n import Formatter
-from .markdown import Converted, MarkdownRenderer, expand_data
 from ..loading.site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from ..loading.urls import output_file
-from .views import PageView, make_view, page_url, site_view, summarize
+from ..output.assets import load_assets, minify_html
+from . import feeds
+from .helpers import HelperError, TemplateHelpers, printable
+from .markdown import Converted, MarkdownRenderer, expand_data
+from .views import PageView, make_view, page_url, site_view
 
-VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__
+                if name not in ("html", "summary_of", "given_description")],
               "content", "summary", "description")
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
@@ -270,7 +272,8 @@ class SiteRenderer:
                 if key in self.draft_keys():
                     return None, "that page is a draft and is not published; publish it or remove the link"
             keys = sorted({p.key for p in site.pages})
-            return None, did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. projects/smegonet.md"
+            return None, (did_you_mean(candidates[0], keys)
+                          or "link to a page by its path under content/, e.g. projects/smegonet.md")
         return resolve
 
     def draft_keys(self) -> frozenset[str]:

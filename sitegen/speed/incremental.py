@@ -15,23 +15,24 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from ..digests import CODE, digest, text_digest
-from .cache import BuildCache
-from ..loading.content import read_body
 from ..errors import BuildError, Problem
-from .fastmarkdown import speed_up
-from ..rendering.feeds import sitemap
-from ..rendering.markdown import Link
-from .parallel import parallel_map
-from ..rendering.render import SiteRenderer, element_ids, merged
+from ..loading.content import read_body
 from ..loading.site import Page, Site
-from ..rendering.views import summarize
 from ..loading.urls import output_file
 from ..output.writer import UNCHANGED, Staged
+from ..rendering.feeds import sitemap
+from ..rendering.markdown import Link
+from ..rendering.render import SiteRenderer, element_ids, merged
+from ..rendering.views import summarize
+from .cache import BuildCache
+from .fastmarkdown import speed_up
+from .parallel import parallel_map
 
 
 class ConvertedMeta(NamedTuple):
@@ -255,7 +256,8 @@ class IncrementalRenderer:
             else:
                 todo.append((page, key))
         memo.keep_used("convert")
-        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush)):
+        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush),
+                                              strict=True):
             if meta.key:
                 memo.put("convert", key, meta)
             if html is not None:
@@ -313,7 +315,8 @@ class IncrementalRenderer:
                 todo.append((page, key))
         memo.keep_used("render")
         problems = []
-        for (page, key), (data, digest_, ids, page_problems, reads) in zip(todo, parallel_map(self.render_and_stage, todo)):
+        staged = parallel_map(self.render_and_stage, todo)
+        for (page, key), (data, digest_, ids, page_problems, pages_read) in zip(todo, staged, strict=True):
             path = output_file(page.path)
             output.files[path] = data
             output.digests[path] = digest_
@@ -321,7 +324,7 @@ class IncrementalRenderer:
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
-                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)
+                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
                 for read in reads if self._readers is not None else ():   # a reader no longer reading costs a check
                     self._readers.setdefault(read[:2], set()).add((page.key, page.lang))

@@ -16,11 +16,18 @@ import queue
 import signal
 import sys
 import traceback
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 MIN_ITEMS_PER_WORKER = 200
+
+
+def _nothing() -> None:
+    """after_chunk's default: nothing to do once a chunk is done."""
+
+
 _task: Callable[[Any], Any] | None = None
-_after_chunk: Callable[[], None] = lambda: None
+_after_chunk: Callable[[], None] = _nothing
 _items: Sequence[Any] = ()
 _spans: list[range] = []
 
@@ -94,9 +101,9 @@ def _work(counter, results: multiprocessing.Queue) -> None:
 
 
 def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
-                 after_chunk: Callable[[], None] = lambda: None) -> list[Any]:
+                 after_chunk: Callable[[], None] = _nothing) -> list[Any]:
     """after_chunk runs in the process that did a chunk, once it is done and before its results are used."""
-    global _task, _items, _after_chunk, _spans
+    global _task, _items, _after_chunk, _spans  # noqa: PLW0603 - the forked workers inherit these globals
     processes = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = [task(item) for item in items]
@@ -125,7 +132,7 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
                 worker.terminate()
             worker.join()
         results.close()
-        _task, _items, _after_chunk, _spans = None, (), lambda: None, []
+        _task, _items, _after_chunk, _spans = None, (), _nothing, []
 
 
 def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None:
