@@ -50,7 +50,8 @@ def extract(config: Config) -> Catalog:
 
 def write_catalog(catalog: Catalog, path: Path, template: bool = False) -> None:
     """Written without dates or generator versions, so an unchanged catalogue stays byte-identical."""
-    catalog.creation_date = catalog.revision_date = None
+    # Babel accepts None here, though its attribute types leave it out; the date lines go in strip_volatile_headers.
+    catalog.creation_date = catalog.revision_date = None  # type: ignore[assignment]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=False, sort_by_file=True, omit_header=False,

@@ -47,8 +47,8 @@ def new_page(root: Path, name: str) -> int:
         title, heading = SKELETON_TEXT.get(language.code, ("New page", "First section"))
         path.write_text(SKELETON.format(title=title, heading=heading), encoding="utf-8")
         created.append(relative(path, root))
-    for path in created:
-        print(path)
+    for shown in created:
+        print(shown)
     return 0
 
 
@@ -98,7 +98,7 @@ def outdated_translations(root: Path, config) -> list[tuple[str, str]]:
     result = []
     for path in files:
         match = FILE_NAME.match(path.name)
-        if match["lang"] != default:
+        if match is None or match["lang"] != default:     # never None: files holds only names that match
             continue
         for language in config.language_codes[1:]:
             translation = path.with_name(f"{match['name']}.{language}.md")

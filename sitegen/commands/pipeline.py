@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,7 +200,7 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
 
 
 def write(output: Output, site: Site, cache: BuildCache, changes: Changes, remove_stale: bool,
-          present: dict | None = None) -> tuple[WriteReport, dict]:
+          present: Mapping[str, tuple[int, int]] | None = None) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record. present: see build."""
     manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")

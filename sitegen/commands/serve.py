@@ -54,18 +54,20 @@ class Preview:
                 reloaded_early = True
 
             pending = self.pending | set(changed)
-            fast = self.last is not None and bool(pending)
+            last = self.last if pending else None    # the build that these saves may only update
+            fast = last is not None
             try:
-                reloaded = reload_bodies(self.last.site, pending) if fast else None
+                reloaded = reload_bodies(last.site, pending) if last is not None else None
                 fast = reloaded is not None
                 if reloaded and not reloaded[1]:
                     self.pending = set()      # only files the site never reads: nothing to do
                     return
-                if reloaded:
-                    result = update_bodies(self.last, *reloaded, first_written=saved_pages_written)
+                if reloaded and last is not None:
+                    result = update_bodies(last, *reloaded, first_written=saved_pages_written)
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
-                    _ = result.renderer.readers    # indexed now rather than on the first save
+                    if result.renderer is not None:
+                        _ = result.renderer.readers    # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
                     # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
                     gc.collect()

@@ -123,6 +123,7 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
                                 f"use lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'page'}'"))
     if problems:
         raise BuildError(problems)
+    assert isinstance(title, str), "a missing title, or one that is not text, is one of the problems"
     fields = dict(
         source=shown, key=key, lang=lang, is_section=is_section, title=title.strip(),
         slug=slug, slug_line=meta.line_of("slug"),
@@ -158,7 +159,7 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
     todo = []
     for path in sorted(files):   # file-system order never matters
         key = stat_key(path, files[path], settled, options) if memo else None
-        pages.append(memo.get("page", key) if key else None)
+        pages.append(memo.get("page", key) if memo and key else None)
         if pages[-1] is None:
             todo.append((len(pages) - 1, root / path, key))
     if memo:
@@ -174,7 +175,7 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
     for (index, _, key), loaded in zip(todo, map_all(attempt, todo), strict=True):
         if isinstance(loaded, SourcePage):
             pages[index] = loaded
-            if key:
+            if memo and key:
                 memo.put("page", key, loaded)
         else:
             problems.extend(loaded)

@@ -27,7 +27,7 @@ def country_codes() -> frozenset[str]:
     """ISO 3166 codes, looked up only when a record is checked (data checks are memoised): loading Babel's
     English data costs 10-15 ms, which a rebuild after a page edit need not pay (it may format no date)."""
     return frozenset(code for code in Locale("en").territories
-                     if code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
+                     if isinstance(code, str) and code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,11 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
     files_digest = digest(*sorted(texts))
     problems += checked(config, raw, sources, unreadable, files_digest, memo)
     codes = config.language_codes
-    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes)) for lang in codes}
-    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name])) for lang in codes}
+    # lang=lang binds each language; mypy cannot type such a lambda yet (python/mypy#15459).
+    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes))  # type: ignore[misc]
+             for lang in codes}
+    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name]))  # type: ignore[misc]
+             for lang in codes}
     return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
                 MappingProxyType(by_id), files_digest), problems
 
@@ -88,6 +91,8 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
 class Lazy(Mapping):
     """A read-only mapping whose values are worked out when first asked for: a page edit renders one page,
     which should not pay for localizing 2,000 partner records it never shows."""
+
+    _made: dict[str, Any]
 
     def __init__(self, keys: Iterable[str], make: Callable[[str], Any]):
         self._keys, self._make, self._made = tuple(keys), make, {}

@@ -89,8 +89,8 @@ def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = tuple(message.string) if isinstance(message.string, (tuple, list)) else (message.string,)
         expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
         for translated in strings:
             if translated and set(PLACEHOLDER.findall(translated)) - expected:
@@ -117,8 +117,9 @@ class Formatter:
         self.locale = Locale.parse(locale)
         alphabet = ALPHABETS.get(lang, "")
         self.order = {letter: index for index, letter in enumerate(alphabet)}
-        # A listing of 2,000 partners asks for each character's place tens of thousands of times.
-        self.char_key = functools.cache(self.char_key)
+        # A listing of 2,000 partners asks for each character's place tens of thousands of times: this
+        # instance's method is replaced by a memoised one.
+        self.char_key = functools.cache(self.char_key)  # type: ignore[method-assign]
 
     def date(self, value: Any, fmt: str = "long") -> str:
         if value is None:

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from ..loading.files import file_entries
 from ..loading.urls import is_inside
@@ -129,6 +130,7 @@ class Changes:
                 if kept is not None:
                     os.rename(kept, path)
             elif what == "removed":
+                assert kept is not None, "a removed file is always kept aside"
                 os.rename(kept, path)
             elif what == "folder":
                 shutil.rmtree(path, ignore_errors=True)
@@ -156,7 +158,7 @@ def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Pa
             raise ValueError(f"refusing to write outside the output folder: {path}")
     if staging is not None and remove_stale and not os.path.lexists(output_dir) \
             and not any(data is UNCHANGED for data in files.values()):
-        return move_tree(files, output_dir, staging, changes)
+        return move_tree(cast("Mapping[str, bytes | Staged]", files), output_dir, staging, changes)  # no UNCHANGED
     if not output_dir.is_dir() or output_dir.is_symlink():
         if os.path.lexists(output_dir):
             changes.remove(output_dir)      # a file or a link where output/ belongs
@@ -166,7 +168,7 @@ def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Pa
     stats = {}
     for path in sorted(files):
         data = files[path]
-        if data is UNCHANGED:
+        if isinstance(data, Unchanged):     # UNCHANGED, the only one
             unchanged += 1
             continue
         target = output_dir / path

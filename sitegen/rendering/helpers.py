@@ -90,7 +90,7 @@ class TemplateHelpers:
     def by_id(self, record_id: str, collection: str) -> Any:
         record = self.site.data.find(self.lang, collection, record_id)
         if record is None:
-            ids = [r.get("id") for r in self.data.get(collection) or () if isinstance(r, Mapping)]
+            ids = [str(r.get("id")) for r in self.data.get(collection) or () if isinstance(r, Mapping)]
             raise HelperError(f"no record '{record_id}' in {collection}", did_you_mean(str(record_id), ids))
         return record
 

@@ -6,7 +6,7 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -288,8 +288,9 @@ class SiteRenderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
             finalize=printable,
             auto_reload=False)   # a renderer lives for one build: no need to stat each template for every page
-        env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
-        env.globals["_"] = env.globals["gettext"] = remembered(env.globals["gettext"])
+        # The i18n extension adds this method, and the gettext global it installs.
+        env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals["_"] = env.globals["gettext"] = remembered(cast("Callable[..., str]", env.globals["gettext"]))
         helpers = self.helpers[lang] = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)
@@ -339,8 +340,10 @@ class SiteRenderer:
         problems = []
         for (key, lang), page_links in sorted(links.items()):
             page = self.site.page(key, lang)
+            assert page is not None, "the links are those of rendered pages"
             for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
+                assert target is not None, "a link's target was a page when the link was resolved"
                 found = ids.get(output_file(target.path))
                 if found is None:       # the target failed to render: its own problem says why
                     continue

@@ -32,7 +32,8 @@ from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
 try:
-    from re import _constants, _parser  # the parsed form of a pattern, private to re: see required_text
+    # The parsed form of a pattern, private to re (so not in typeshed): see required_text.
+    from re import _constants, _parser  # type: ignore[attr-defined]
 except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
     _constants = _parser = None
 
@@ -62,9 +63,9 @@ def speed_up(md: python_markdown.Markdown) -> bool:
     needs_first(md.preprocessors)
     needs_first(md.parser.blockprocessors)
     # Asked for every element, against a list of 40 tag names that no longer changes once the extensions
-    # are set up.
-    md.is_block_level = functools.cache(md.is_block_level)
-    md.parser.parseBlocks = parse_blocks(tuple(md.parser.blockprocessors))
+    # are set up. Both lines replace a method of this one instance, on purpose.
+    md.is_block_level = functools.cache(md.is_block_level)  # type: ignore[method-assign]
+    md.parser.parseBlocks = parse_blocks(tuple(md.parser.blockprocessors))  # type: ignore[method-assign,assignment]
     return True
 
 
@@ -83,7 +84,8 @@ class SkippingInlineProcessor(InlineProcessor):
         RAN["inline"] += 1
         if isinstance(data, AtomicString) or (self.anything is not None and not self.anything(data)):
             return data
-        apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0
+        # InlineProcessor.__applyPattern, by its mangled name, which mypy does not know it by.
+        apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0  # type: ignore[attr-defined]
         while pattern_index < len(needs):
             pattern, may_match = needs[pattern_index]
             if may_match is not None and not may_match(data):
@@ -235,8 +237,9 @@ def _needed_by(op, argument) -> frozenset[str] | None:
                 return None
         return frozenset(chars)
     if op is _constants.BRANCH:  # an alternative: what either branch needs
-        branches = [_needed(branch) for branch in argument[1]]
-        return None if None in branches else frozenset().union(*branches)
+        needed = [_needed(branch) for branch in argument[1]]
+        branches = [texts for texts in needed if texts is not None]
+        return frozenset().union(*branches) if len(branches) == len(needed) else None
     if op is _constants.SUBPATTERN:
         return None if argument[1] & re.IGNORECASE else _needed(argument[3])
     if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
@@ -254,7 +257,9 @@ class NeedsFirst:
     regular expression engine has to try them at each character: a tenth of a conversion."""
 
     def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
-        self.regex, self.may_match = regex, finder(texts)
+        may_match = finder(texts)
+        assert may_match is not None, "a pattern that needs nothing is left as it is"
+        self.regex, self.may_match = regex, may_match
 
     def search(self, string: str, *args):
         if self.may_match(string):
@@ -277,8 +282,7 @@ def needs_first(processors) -> None:
     for processor in processors:
         for name in dir(processor):
             regex = getattr(processor, name, None)
-            texts = required_text(regex) if isinstance(regex, re.Pattern) else ()
-            if texts:
+            if isinstance(regex, re.Pattern) and (texts := required_text(regex)):
                 setattr(processor, name, NeedsFirst(regex, texts))
 
 
