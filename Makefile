@@ -11,7 +11,7 @@ TOOLS_READY := $(TOOLS)/node_modules/.ready-$(shell cksum $(TOOLS)/package-lock.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build check test bench screenshots clean browser-tools
+.PHONY: serve build check lint test bench screenshots clean browser-tools
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
@@ -38,6 +38,10 @@ build: $(READY)
 check: $(READY)
 	$(BIN)/python build.py check
 
+lint: $(READY)
+	$(BIN)/ruff check sitegen tests benchmarks build.py
+	$(BIN)/mypy
+
 test: $(READY) $(TOOLS_READY)
 	$(BIN)/python -m pytest
 
@@ -48,4 +52,4 @@ screenshots: $(READY)
 	$(BIN)/python tests/browser/screenshots.py
 
 clean:
-	rm -rf output .venv .pytest_cache .hypothesis .cache $(TOOLS)/node_modules
+	rm -rf output .venv .pytest_cache .hypothesis .cache .mypy_cache .ruff_cache $(TOOLS)/node_modules

@@ -107,7 +107,7 @@ def timed(command: list[str], env: dict | None = None) -> dict:
 
 
 def build(root: Path) -> dict:
-    return timed(BUILD + ["--root", str(root), "build"])
+    return timed([*BUILD, "--root", str(root), "build"])
 
 
 def clear_cache(root: Path, trash: Trash) -> None:
@@ -174,7 +174,7 @@ def preview_latency(root: Path, runs: int, first_paragraph: bool = False) -> lis
     """Seconds from saving a page to the preview server answering with the new text: added at the end of
     the body, or (first_paragraph) as a new first paragraph, which changes the summary its section lists."""
     port = free_port()
-    server = subprocess.Popen(BUILD + ["--root", str(root), "serve", "--port", str(port)],
+    server = subprocess.Popen([*BUILD, "--root", str(root), "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     page = root / "content/bench/page-00001.en.md"
     url = f"http://127.0.0.1:{port}/en/bench/page-00001/"
@@ -189,7 +189,7 @@ def preview_latency(root: Path, runs: int, first_paragraph: bool = False) -> lis
             edited = f"{head}\n---\n{marker}\n\n{body}" if first_paragraph else f"{text}\n{marker}\n"
             start = time.perf_counter()
             page.write_text(edited, encoding="utf-8")
-            wait_until(lambda: marker.encode() in get(url), 600)
+            wait_until(lambda marker=marker: marker.encode() in get(url), 600)
             results.append(time.perf_counter() - start)
             time.sleep(1)
         return results
@@ -238,8 +238,8 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash
     print(f"cold build, wall:                  {summary([r['wall'] for r in cold])}"
           f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor")
     print(f"file-system floor (all cores):     {summary(file_system)}  (creating output/'s folders and files)")
-    print(f"  cold build / (Markdown + file-system floors): "
-          f"{statistics.median(r['wall'] for r in cold) / (statistics.median(floor) + statistics.median(file_system)):.2f}")
+    floors = statistics.median(floor) + statistics.median(file_system)
+    print(f"  cold build / (Markdown + file-system floors): {statistics.median(r['wall'] for r in cold) / floors:.2f}")
     print(f"cold build, CPU:                   {summary([r['cpu'] for r in cold])}")
     print(f"cold build, pages per second:      {total_pages / statistics.median(r['wall'] for r in cold):7.0f}")
     print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "

@@ -13,9 +13,9 @@ def build_date(root: Path) -> datetime.date:
     if epoch is None and (root / ".git").exists():
         try:
             epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                                   timeout=10).stdout.strip() or None
+                                   timeout=10, check=False).stdout.strip() or None
         except (OSError, subprocess.SubprocessError):
             epoch = None
     if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    return datetime.datetime.now(datetime.timezone.utc).date()
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.datetime.now(datetime.UTC).date()

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
-from sitegen.errors import BuildError
 from sitegen.commands.pipeline import build
+from sitegen.errors import BuildError
 from sitegen.loading.site import load_site
 from sitegen.rendering.plain import render_site
 

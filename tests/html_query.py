@@ -47,7 +47,7 @@ class Page:
         self.elements = collector.elements
 
     @classmethod
-    def read(cls, path: Path) -> "Page":
+    def read(cls, path: Path) -> Page:
         return cls(path.read_text(encoding="utf-8"))
 
     def find_all(self, tag: str, **attrs) -> list[Element]:

@@ -191,8 +191,8 @@ def test_wrong_command_line_exits_2(built_copy):
 
 
 def test_a_file_that_disappears_during_the_build_is_reported(built_copy, tmp_path, monkeypatch):
-    from sitegen.loading import content
     from sitegen.errors import BuildError
+    from sitegen.loading import content
     from sitegen.loading.site import load_site
     root = tmp_path / "site"
     shutil.copytree(built_copy, root, symlinks=True)
@@ -207,5 +207,5 @@ def test_a_file_that_disappears_during_the_build_is_reported(built_copy, tmp_pat
     with pytest.raises(BuildError) as error:
         load_site(root)
     assert [str(p) for p in error.value.problems] == [
-        f"{PAGE}:1: the file disappeared while the site was being built; "
-        "build again once the file is back or its removal is complete"]
+        (f"{PAGE}:1: the file disappeared while the site was being built; "
+         "build again once the file is back or its removal is complete")]

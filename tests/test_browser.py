@@ -2,7 +2,6 @@
 menus, the 404 page and a clean console on every page."""
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import TOOLS, require_npm_tool

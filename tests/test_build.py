@@ -173,6 +173,7 @@ def test_the_preview_listens_on_this_machine_only_by_default():
 
 def test_the_writer_refuses_paths_outside_output(tmp_path):
     import pytest
+
     from sitegen.output.writer import Changes, write_output
     for path in ("../escaped.html", "/etc/escaped.html", "pl/../../escaped.html"):
         with pytest.raises(ValueError, match="refusing to write outside"):

@@ -64,6 +64,7 @@ def test_usage_error_exits_2(site_root):
 def test_debug_shows_a_traceback_only_when_asked(site_root, monkeypatch, capsys):
     """A bug in the generator is one line without --debug, and its traceback with it."""
     import signal
+
     from sitegen.commands import cli, pipeline
 
     def broken_build(*args, **kwargs):
@@ -90,9 +91,9 @@ def test_a_page_saved_between_loading_and_converting_fails_the_build_by_name(tmp
     """Bodies are read again when converted; if the file no longer holds what was loaded, the build says so
     instead of converting text that the rest of the build never saw."""
     from conftest import write_site
+    from sitegen.loading.site import load_site
     from sitegen.speed.cache import BuildCache
     from sitegen.speed.incremental import IncrementalRenderer
-    from sitegen.loading.site import load_site
 
     root = write_site(tmp_path / "site")
     site = load_site(root)

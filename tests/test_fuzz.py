@@ -4,14 +4,14 @@ from __future__ import annotations
 import posixpath
 import re
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.errors import BuildError
 from sitegen.loading.frontmatter import split_front_matter
-from sitegen.rendering.markdown import ConversionState, expand_data
 from sitegen.loading.urls import is_inside, is_safe_slug, normalize_alias, output_file, page_path, slugify
 from sitegen.loading.yamlsrc import load_yaml
+from sitegen.rendering.markdown import ConversionState, expand_data
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 yaml_like = st.text(alphabet=st.sampled_from(list("ab:- \n'\"[]{}#&*!|>%@`,?.0123456789ąłż\t")), max_size=80)

@@ -8,11 +8,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-import pytest
 from markupsafe import Markup
 
 from builds import SHOWING_OTHERS, backdate_sources, built, clean_build, tree

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus import all_inputs, foreign_markdown
-from sitegen.speed.fastmarkdown import speed_up
 from sitegen.rendering.markdown import EXTENSION_CONFIGS, EXTENSIONS, MarkdownRenderer
+from sitegen.speed.fastmarkdown import speed_up
 
 
 def resolve(target):
@@ -184,6 +184,7 @@ def test_the_shipped_pages_convert_as_stock():
 
 def test_required_text_of_a_pattern():
     import re
+
     from sitegen.speed.fastmarkdown import required_text
     assert required_text(re.compile(r"\!\[")) == ("![",)
     assert required_text(re.compile(r"(?<!\\)`|\\\\")) == ("\\\\", "`")
@@ -196,6 +197,7 @@ def test_required_text_of_a_pattern():
 def test_markdown_without_re_private_parser_tries_every_pattern(monkeypatch):
     """required_text reads re's private parser; if a later Python moves it, patterns are simply always tried."""
     import re
+
     import sitegen.speed.fastmarkdown as fast_module
     monkeypatch.setattr(fast_module, "_parser", None)
     monkeypatch.setattr(fast_module, "required_text", fast_module.required_text.__wrapped__)

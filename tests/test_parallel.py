@@ -52,7 +52,7 @@ def test_after_chunk_runs_in_the_process_that_did_the_chunk(tmp_path):
 
 def test_an_error_in_a_worker_is_raised_in_the_caller():
     """As the same exception (an OSError from a full disk must stay one), with the worker's traceback."""
-    with pytest.raises(ValueError, match="item .* is broken") as raised:
+    with pytest.raises(ValueError, match=r"item .* is broken") as raised:
         parallel.parallel_map(fail_in_worker, range(400))
     assert "in a worker process" in raised.value.__notes__[0] and "fail_in_worker" in raised.value.__notes__[0]
 

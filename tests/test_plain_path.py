@@ -19,7 +19,7 @@ from sitegen.rendering.plain import render_site
 from sitegen.speed import fastmarkdown
 
 sys.path.insert(0, str(PROJECT / "benchmarks"))
-from make_site import make_site  # noqa: E402
+from make_site import make_site
 
 
 @pytest.fixture(autouse=True)

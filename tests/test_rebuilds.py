@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from builds import SHOWING_OTHERS, backdate_sources, clean_build, tree
 from conftest import FILES, run_build, write_site
-from sitegen.digests import installed
-from sitegen.errors import BuildError
 from sitegen.commands.pipeline import build
 from sitegen.commands.serve import Preview
+from sitegen.digests import installed
+from sitegen.errors import BuildError
 
 
 def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(site_root):
@@ -119,6 +119,7 @@ def test_the_saved_page_is_written_and_shown_before_the_pages_that_list_it(tmp_p
     """A save that changes a page's summary: the page is written first and the open pages reload then;
     its section, which lists the summary, is still being rendered, so a request for it waits."""
     import threading
+
     from sitegen.commands.serve import EVERYTHING
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from conftest import run_build
-from sitegen.loading import files
 from sitegen.commands.pipeline import build
+from sitegen.loading import files
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -128,6 +128,7 @@ def test_shipped_site_builds_without_warnings_and_passes_check(tmp_path):
     import os
     import subprocess
     import sys
+
     from shipped import BUILD_EPOCH, copy_sources
     root = copy_sources(tmp_path / "site")
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}

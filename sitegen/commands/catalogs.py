@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from ..loading.config import Config
 from ..errors import Problem
+from ..loading.config import Config
 from ..loading.files import relative
 from ..loading.i18n import DOMAIN, catalog_path
 from ..loading.urls import slugify
@@ -55,7 +55,8 @@ def extract(config: Config) -> Catalog:
 
 def write_catalog(catalog: Catalog, path: Path, template: bool = False) -> None:
     """Written without dates or generator versions, so an unchanged catalogue stays byte-identical."""
-    catalog.creation_date = catalog.revision_date = None
+    # Babel accepts None here, though its attribute types leave it out; the date lines go in strip_volatile_headers.
+    catalog.creation_date = catalog.revision_date = None  # type: ignore[assignment]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=False, sort_by_file=True, omit_header=False,
@@ -172,7 +173,7 @@ def change_order(root: Path, paths: Iterable[Path]) -> dict[Path, float]:
 def git_commit_order(root: Path) -> dict[str, float] | None:
     try:
         result = subprocess.run(["git", "log", "--format=format:@", "--name-only", "--no-renames", "--", "."],
-                                cwd=root, capture_output=True, text=True, timeout=60)
+                                cwd=root, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if result.returncode != 0:
@@ -190,7 +191,7 @@ def git_commit_order(root: Path) -> dict[str, float] | None:
 
 
 def git_output(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60).stdout
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60, check=False).stdout
 
 
 def git_dirty(root: Path) -> set[str]:

@@ -5,15 +5,15 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .catalogs import catalog_problems
-from ..loading.content import read_body
 from ..errors import BuildError, Problem
+from ..loading.content import read_body
+from ..loading.site import Page, Site, load_site
+from ..loading.urls import output_file
+from ..output.writer import Unchanged, content
 from ..speed.cache import BuildCache
 from ..speed.incremental import IncrementalRenderer
 from ..speed.parallel import parallel_map
-from ..loading.site import Page, Site, load_site
-from ..loading.urls import output_file
-from ..output.writer import content
+from .catalogs import catalog_problems
 
 
 def check_site(root: Path) -> list[Problem]:
@@ -28,7 +28,9 @@ def check_site(root: Path) -> list[Problem]:
     root, limit = site.config.root, site.config.max_file_bytes
     for page in site.pages:
         if not page.missing:
-            html_text = content(output.files[output_file(page.path)]).decode("utf-8", "replace")
+            data = output.files[output_file(page.path)]
+            assert not isinstance(data, Unchanged), "without output/ to compare with, every page is rendered"
+            html_text = content(data).decode("utf-8", "replace")
             problems += markup_problems(page, html_text, MarkupScanner(), root, limit)
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)

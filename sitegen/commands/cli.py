@@ -6,8 +6,8 @@ import errno
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import BuildError
 from ..loading.files import relative
@@ -19,7 +19,8 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM   
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="build.py", description="Build the bilingual site from site.yaml and "
                                    "content/ into output/. Without a command, 'build' runs.")
-    main.add_argument("--root", type=Path, default=Path.cwd(), help="the site's folder, with site.yaml (default: the current folder)")
+    main.add_argument("--root", type=Path, default=Path.cwd(),
+                      help="the site's folder, with site.yaml (default: the current folder)")
     main.add_argument("--debug", action="store_true", help="show Python tracebacks")
     main.add_argument("--base-url", help="publish under another address or sub-path, e.g. /preview/")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
@@ -116,9 +117,9 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         from .pipeline import build_plain
         return report_build(build_plain(root, base_url=arguments.base_url, written=written))
     from ..loading.config import load_config
+    from ..output.writer import list_output
     from ..speed.parallel import Background
     from ..speed.unchanged import take_snapshot, up_to_date
-    from ..output.writer import list_output
     config = load_config(root, arguments.base_url)
     present = Background(list_output, config.path("output"))   # output/ is listed on the other core
     try:

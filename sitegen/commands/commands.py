@@ -5,14 +5,14 @@ import json
 import sys
 from pathlib import Path
 
-from .catalogs import catalog_status, change_order, extract, template_path, update, write_catalog
-from .check import check_site
+from ..errors import BuildError, Problem
 from ..loading.config import load_config
 from ..loading.content import FILE_NAME
-from ..errors import BuildError, Problem
 from ..loading.files import relative, walk
 from ..loading.site import load_site
 from ..loading.urls import is_safe_slug, slugify
+from .catalogs import catalog_status, change_order, extract, template_path, update, write_catalog
+from .check import check_site
 
 SKELETON = "---\ntitle: {title}\ndescription: \"\"\n---\n\n## {heading}\n\n"
 SKELETON_TEXT = {"pl": ("Nowa strona", "Pierwsza sekcja"), "en": ("New page", "First section")}
@@ -47,8 +47,8 @@ def new_page(root: Path, name: str) -> int:
         title, heading = SKELETON_TEXT.get(language.code, ("New page", "First section"))
         path.write_text(SKELETON.format(title=title, heading=heading), encoding="utf-8")
         created.append(relative(path, root))
-    for path in created:
-        print(path)
+    for shown in created:
+        print(shown)
     return 0
 
 
@@ -98,7 +98,7 @@ def outdated_translations(root: Path, config) -> list[tuple[str, str]]:
     result = []
     for path in files:
         match = FILE_NAME.match(path.name)
-        if match["lang"] != default:
+        if match is None or match["lang"] != default:     # never None: files holds only names that match
             continue
         for language in config.language_codes[1:]:
             translation = path.with_name(f"{match['name']}.{language}.md")

@@ -7,20 +7,20 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
-from ..speed.cache import FOLDER, BuildCache
 from ..errors import BuildError
+from ..loading.site import Page, Site, load_site
+from ..output.writer import Changes, WriteReport, list_output, write_output
+from ..rendering.plain import render_site as render_plain
+from ..speed.cache import FOLDER, BuildCache
 from ..speed.fastmarkdown import unverified_version
 from ..speed.incremental import IncrementalRenderer, Output, remove_abandoned
 from ..speed.parallel import parallel_map
-from ..loading.site import Page, Site, load_site
-from ..rendering.plain import render_site as render_plain
 from ..speed.unchanged import Snapshot, forget, save_record
-from ..output.writer import Changes, WriteReport, list_output, write_output
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
 
 
 def write(output: Output, site: Site, cache: BuildCache, changes: Changes, remove_stale: bool,
-          present: dict | None = None) -> tuple[WriteReport, dict]:
+          present: Mapping[str, tuple[int, int]] | None = None) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record. present: see build."""
     manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")

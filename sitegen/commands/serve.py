@@ -11,15 +11,15 @@ import mimetypes
 import re
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from ..speed.cache import BuildCache
-from ..loading.config import CONFIG_FILE, load_config
 from ..errors import BuildError, Problem
-from .pipeline import BuildResult, build, update_bodies
+from ..loading.config import CONFIG_FILE, load_config
 from ..loading.site import reload_bodies
+from ..speed.cache import BuildCache
+from .pipeline import BuildResult, build, update_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
 EVERYTHING = frozenset({"*"})   # while a full build runs, every request waits for it
@@ -54,18 +54,20 @@ class Preview:
                 reloaded_early = True
 
             pending = self.pending | set(changed)
-            fast = self.last is not None and bool(pending)
+            last = self.last if pending else None    # the build that these saves may only update
+            fast = last is not None
             try:
-                reloaded = reload_bodies(self.last.site, pending) if fast else None
+                reloaded = reload_bodies(last.site, pending) if last is not None else None
                 fast = reloaded is not None
                 if reloaded and not reloaded[1]:
                     self.pending = set()      # only files the site never reads: nothing to do
                     return
-                if reloaded:
-                    result = update_bodies(self.last, *reloaded, first_written=saved_pages_written)
+                if reloaded and last is not None:
+                    result = update_bodies(last, *reloaded, first_written=saved_pages_written)
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
-                    result.renderer.readers    # indexed now rather than on the first save
+                    if result.renderer is not None:
+                        _ = result.renderer.readers    # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
                     # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
                     gc.collect()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import BuildError, Problem, did_you_mean
@@ -186,7 +187,7 @@ class ConfigReader:
                 self.problem(line, f"'{where}' is empty", "give a text per language: {pl: ..., en: ...}")
             return Localized(MappingProxyType({}))
         if isinstance(value, str):
-            return Localized(MappingProxyType({code: value for code in codes}))
+            return Localized(MappingProxyType(dict.fromkeys(codes, value)))
         if is_localized(value, codes) and all(isinstance(v, str) for v in value.values()):
             if required:
                 for code in codes:
@@ -320,7 +321,7 @@ class ConfigReader:
                 pages=self.read_pages_route(spec, codes),
             )
         for name, collection in collections.items():
-            for field_path, target in collection.references.items():
+            for target in collection.references.values():
                 if target not in collections:
                     self.problem(line_of(section[name], "references"),
                                  f"collection '{name}' refers to unknown collection '{target}'",
@@ -339,7 +340,7 @@ class ConfigReader:
             check_type(pages.get(key), str, f"pages.{key}", CONFIG_FILE, pages.line_of(key), self.problems)
         slug = self.localized("slug", codes, parent=pages, where="pages.slug")
         if not slug.values:
-            slug = Localized(MappingProxyType({code: "{id}" for code in codes}))
+            slug = Localized(MappingProxyType(dict.fromkeys(codes, "{id}")))
         return PagesRoute(str(pages.get("template")), str(pages.get("parent")), slug, str(pages.get("title", "name")))
 
     def string_list(self, spec: LineMap, key: str) -> list[str]:

@@ -5,9 +5,10 @@ import datetime
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from ..digests import CODE, Recall, digest
 from ..errors import BuildError, Problem, did_you_mean
@@ -109,9 +110,8 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
         if name in meta and meta[name] is not None:
             check_type(meta[name], kind, name, shown, meta.line_of(name), problems)
     title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        if "title" not in meta or title is None:
-            problems.append(Problem(shown, meta.line, "the page has no title", "add 'title: ...' to the front matter"))
+    if (not isinstance(title, str) or not title.strip()) and ("title" not in meta or title is None):
+        problems.append(Problem(shown, meta.line, "the page has no title", "add 'title: ...' to the front matter"))
     aliases = meta.get("aliases") or []
     if isinstance(aliases, list) and not all(isinstance(a, str) for a in aliases):
         problems.append(Problem(shown, meta.line_of("aliases"), "'aliases' must be a list of URL paths",
@@ -123,6 +123,7 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
                                 f"use lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'page'}'"))
     if problems:
         raise BuildError(problems)
+    assert isinstance(title, str), "a missing title, or one that is not text, is one of the problems"
     fields = dict(
         source=shown, key=key, lang=lang, is_section=is_section, title=title.strip(),
         slug=slug, slug_line=meta.line_of("slug"),
@@ -148,7 +149,8 @@ def default_slug(key: str, is_section: bool) -> str:
 
 
 def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tuple[str, ...], root: Path,
-               max_bytes: int, memo: Recall | None = None, map_all: Callable = map) -> tuple[list[SourcePage], list[Problem]]:
+               max_bytes: int, memo: Recall | None = None,
+               map_all: Callable = map) -> tuple[list[SourcePage], list[Problem]]:
     """files: path from root -> status, as listed. Pages memoised under their file's status come from the
     memo; the others are read with map_all (the speed layer's runs on every core)."""
     settled = time.time_ns() - RACY_SECONDS * 10**9
@@ -157,7 +159,7 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
     todo = []
     for path in sorted(files):   # file-system order never matters
         key = stat_key(path, files[path], settled, options) if memo else None
-        pages.append(memo.get("page", key) if key else None)
+        pages.append(memo.get("page", key) if memo and key else None)
         if pages[-1] is None:
             todo.append((len(pages) - 1, root / path, key))
     if memo:
@@ -170,10 +172,10 @@ def load_pages(files: Mapping[str, FileStatus], content_dir: Path, languages: tu
             return tuple(error.problems)
 
     problems: list[Problem] = []
-    for (index, _, key), loaded in zip(todo, map_all(attempt, todo)):
+    for (index, _, key), loaded in zip(todo, map_all(attempt, todo), strict=True):
         if isinstance(loaded, SourcePage):
             pages[index] = loaded
-            if key:
+            if memo and key:
                 memo.put("page", key, loaded)
         else:
             problems.extend(loaded)

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from babel import Locale
 
 from ..digests import CODE, Recall, digest
-from .config import Collection, Config
 from ..errors import BuildError, Problem, did_you_mean
+from .config import Collection, Config
 from .files import read_text, relative
 from .schema import language_problems, localize
 from .urls import is_safe_slug, is_unsafe_link
@@ -26,7 +27,7 @@ def country_codes() -> frozenset[str]:
     """ISO 3166 codes, looked up only when a record is checked (data checks are memoised): loading Babel's
     English data costs 10-15 ms, which a rebuild after a page edit need not pay (it may format no date)."""
     return frozenset(code for code in Locale("en").territories
-                     if code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
+                     if isinstance(code, str) and code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,11 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
     files_digest = digest(*sorted(texts))
     problems += checked(config, raw, sources, unreadable, files_digest, memo)
     codes = config.language_codes
-    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes)) for lang in codes}
-    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name])) for lang in codes}
+    # lang=lang binds each language; mypy cannot type such a lambda yet (python/mypy#15459).
+    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes))  # type: ignore[misc]
+             for lang in codes}
+    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name]))  # type: ignore[misc]
+             for lang in codes}
     return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
                 MappingProxyType(by_id), files_digest), problems
 
@@ -87,6 +91,8 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
 class Lazy(Mapping):
     """A read-only mapping whose values are worked out when first asked for: a page edit renders one page,
     which should not pay for localizing 2,000 records it never shows."""
+
+    _made: dict[str, Any]
 
     def __init__(self, keys: Iterable[str], make: Callable[[str], Any]):
         self._keys, self._make, self._made = tuple(keys), make, {}
@@ -170,7 +176,8 @@ def check_record(collection: Collection, record: LineMap, raw: Mapping[str, Any]
         known = [r.get("id") for r in raw.get(target) or () if isinstance(r, dict)]
         for value, line in values_at(record, field_path.split(".")):
             if value not in known:
-                hint = did_you_mean(str(value), [str(k) for k in known]) or f"ids in {target}: {', '.join(map(str, known))}"
+                hint = (did_you_mean(str(value), [str(k) for k in known])
+                        or f"ids in {target}: {', '.join(map(str, known))}")
                 problems.append(Problem(path, line, f"'{field_path}' refers to unknown {target} id '{value}'", hint))
     for field_path in collection.countries:
         for value, line in values_at(record, field_path.split(".")):

@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import BuildError, Problem
 
@@ -150,8 +151,8 @@ def decode(data: bytes, shown: str, empty: bool = False) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise BuildError([Problem(shown, line, "the file is not UTF-8 text",
-                                  "save it as UTF-8 in your editor (for example 'Save with encoding: UTF-8')")]) from None
+        raise BuildError([Problem(shown, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor "
+                                  "(for example 'Save with encoding: UTF-8')")]) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

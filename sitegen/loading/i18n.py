@@ -6,10 +6,11 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -62,12 +63,14 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
         text = decode(source, shown)    # a byte order mark or CRLF line ends, as some editors save it
         broken_line = unquoted_line(text)
         if broken_line:
-            raise BuildError([Problem(shown, broken_line, "the catalogue cannot be read: this line is neither a comment "
-                                      "nor a quoted string", "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask")])
+            raise BuildError([Problem(shown, broken_line, "the catalogue cannot be read: this line is neither a "
+                                      "comment nor a quoted string",
+                                      "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask")])
         catalog = read_po(BytesIO(text.encode("utf-8")), locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as error:
         raise BuildError([Problem(shown, error.lineno or 1, f"the catalogue cannot be read: {error}",
-                                  "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'")]) from None
+                                  "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'")]
+                         ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise BuildError([Problem(shown, 1, f"the catalogue cannot be read: {error}", "save it as UTF-8")]) from None
     problems = check_placeholders(catalog, shown)
@@ -76,7 +79,8 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return LanguageCatalog(lang, shown, catalog, Translations(buffer, domain=DOMAIN), hashlib.sha256(source).hexdigest())
+    return LanguageCatalog(lang, shown, catalog, Translations(buffer, domain=DOMAIN),
+                           hashlib.sha256(source).hexdigest())
 
 
 def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
@@ -85,8 +89,8 @@ def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = tuple(message.string) if isinstance(message.string, (tuple, list)) else (message.string,)
         expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
         for translated in strings:
             if translated and set(PLACEHOLDER.findall(translated)) - expected:
@@ -113,8 +117,9 @@ class Formatter:
         self.locale = Locale.parse(locale)
         alphabet = ALPHABETS.get(lang, "")
         self.order = {letter: index for index, letter in enumerate(alphabet)}
-        # A listing of 2,000 records asks for each character's place tens of thousands of times.
-        self.char_key = functools.cache(self.char_key)
+        # A listing of 2,000 records asks for each character's place tens of thousands of times: this
+        # instance's method is replaced by a memoised one.
+        self.char_key = functools.cache(self.char_key)  # type: ignore[method-assign]
 
     def date(self, value: Any, fmt: str = "long") -> str:
         if value is None:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 from ..errors import Problem, did_you_mean
 from .yamlsrc import LineList, LineMap
+
+T = TypeVar("T")
 
 TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", datetime.date: "a date (YYYY-MM-DD)",
               list: "a list", dict: "a mapping"}
 
 
-def is_type(value: Any, kind: type) -> bool:
+def is_type(value: Any, kind: type[T]) -> TypeGuard[T]:
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if kind is datetime.date:
@@ -20,7 +22,7 @@ def is_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def check_type(value: Any, kind: type, where: str, path: str, line: int, problems: list[Problem]) -> bool:
+def check_type(value: Any, kind: type[T], where: str, path: str, line: int, problems: list[Problem]) -> TypeGuard[T]:
     if is_type(value, kind):
         return True
     problems.append(Problem(path, line, f"'{where}' must be {TYPE_NAMES[kind]}, not {describe(value)}",

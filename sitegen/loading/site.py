@@ -8,17 +8,18 @@ import bisect
 import datetime
 import os
 import posixpath
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from ..digests import CODE, Recall, digest
 from ..clock import build_date
+from ..digests import CODE, Recall, digest
+from ..errors import BuildError, Problem, did_you_mean
 from .config import CONFIG_FILE, Config, load_config
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
-from ..errors import BuildError, Problem, did_you_mean
 from .files import FileStatus, is_ignored, list_inputs, relative, under
 from .i18n import LanguageCatalog, load_catalog
 from .schema import ReadOnlyDict
@@ -143,10 +144,10 @@ def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[st
         memo.keep_used("routes")    # the last outline's routes, no longer of use, leave memory now
     if routed is not None:
         places, aliases, child_keys = routed
-        pages = tuple(place if isinstance(place, Page) else make_page(by_source[place[:2]], lang=place[2], path=place[3])
-                      for place in places)
-        by_key = {(page.key, page.lang): page for page in pages}
-        return pages, tuple(Alias(path=path, target=by_key[target], source=source, line=line)
+        remade = tuple(place if isinstance(place, Page)
+                       else make_page(by_source[place[:2]], lang=place[2], path=place[3]) for place in places)
+        by_key = {(page.key, page.lang): page for page in remade}
+        return remade, tuple(Alias(path=path, target=by_key[target], source=source, line=line)
                             for path, target, source, line in aliases), \
             child_keys
     pages, problems = Router(config, sources, data, drafts).pages()
@@ -204,7 +205,7 @@ def never_content(path: Path, config: Config) -> bool:
 def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
     """The site with these files' new bodies, or None when anything else in them changed (a title, a
     slug, a date...): then the pages, their URLs and everything listing them must be worked out again."""
-    pages, by_key, known = list(site.pages), site.by_key.copy(), site.sources.copy()
+    pages, by_key, known = list(site.pages), copy_of(site.by_key), copy_of(site.sources)
     for source in sources:
         key = (source.key, source.lang)
         old, page = known.get(key), by_key.get(key)
@@ -216,12 +217,23 @@ def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
     return replace(site, pages=tuple(pages), by_key=MappingProxyType(by_key), sources=MappingProxyType(known))
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def copy_of(mapping: Mapping[K, V]) -> dict[K, V]:
+    """A dict copy. MappingProxyType.copy() copies the dict behind it in one go, dict() goes key by key: 5 ms
+    instead of 0.25 ms for 20,000 pages."""
+    return mapping.copy() if isinstance(mapping, (dict, MappingProxyType)) else dict(mapping)
+
+
 def check_templates(templates: tuple[str, ...], sources: list[SourcePage], config: Config) -> list[Problem]:
     problems = []
     for name in REQUIRED_TEMPLATES:
         if name not in templates:
             problems.append(Problem(relative(config.path("templates"), config.root) + "/" + name, 1,
-                                    f"the template '{name}' is missing", "every site needs it; see README, 'Templates'"))
+                                    f"the template '{name}' is missing",
+                                    "every site needs it; see README, 'Templates'"))
     for page in sources:
         if page.template and page.template not in templates:
             problems.append(Problem(page.source, page.template_line, f"unknown template '{page.template}'",
@@ -229,7 +241,8 @@ def check_templates(templates: tuple[str, ...], sources: list[SourcePage], confi
     for collection in config.collections.values():
         if collection.pages and collection.pages.template not in templates:
             problems.append(Problem("site.yaml", 1, f"unknown template '{collection.pages.template}' for "
-                                    f"collection '{collection.name}'", did_you_mean(collection.pages.template, templates)))
+                                    f"collection '{collection.name}'",
+                                    did_you_mean(collection.pages.template, templates)))
     return problems
 
 
@@ -256,7 +269,8 @@ class Router:
     def any_source(self, key: str, lang: str) -> SourcePage | None:
         """The page in this language, else its original in the first language that has it."""
         found = self.sources.get((key, lang))
-        return found or next((self.sources[(key, other)] for other in self.languages if (key, other) in self.sources), None)
+        return found or next((self.sources[(key, other)] for other in self.languages if (key, other) in self.sources),
+                             None)
 
     def slugs(self, key: str, lang: str) -> tuple[str, ...]:
         """The URL segments from the home page down to this page (a section's are worked out once)."""
@@ -271,12 +285,14 @@ class Router:
         own = source.slug if source else posixpath.basename(folder)
         parent_folder = folder.rpartition("/")[0] if is_section else folder
         parent = f"{parent_folder}/{HOME_KEY}" if parent_folder else HOME_KEY
-        self.known_slugs[(key, lang)] = self.slugs(parent, lang) + (own,)
+        self.known_slugs[(key, lang)] = (*self.slugs(parent, lang), own)
         return self.known_slugs[(key, lang)]
 
     def page_for(self, key: str, lang: str) -> Page:
         path = f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang))
-        return make_page(self.any_source(key, lang), lang, path)
+        source = self.any_source(key, lang)
+        assert source is not None, "every page's key comes from a file in some language"
+        return make_page(source, lang, path)
 
     def generated_pages(self) -> list[Page]:
         pages = []
@@ -308,7 +324,8 @@ class Router:
         return Page(
             key=f"{collection}/{record['id']}", lang=lang, source=source, title=title, menu_title=title,
             description="", date=None, draft=False, template=route.template, weight=0, extra=ReadOnlyDict(),
-            body=NO_BODY, body_line=record.line, path=page_path(lang, self.slugs(route.parent, lang) + (slug,)), line=record.line,
+            body=NO_BODY, body_line=record.line, path=page_path(lang, (*self.slugs(route.parent, lang), slug)),
+            line=record.line,
             is_section=False, parent_key=route.parent, record=(collection, record["id"]))
 
 
@@ -355,7 +372,8 @@ def path_collisions(pages: list[Page]) -> list[Problem]:
     for page in pages:
         other = seen.setdefault(page.path, page)
         if other is not page:
-            problems.append(Problem(page.source, page.line, f"this page and {other.source} both want the URL /{page.path}",
+            problems.append(Problem(page.source, page.line,
+                                    f"this page and {other.source} both want the URL /{page.path}",
                                     "give one of them another 'slug'"))
     return problems
 
@@ -386,8 +404,10 @@ def check_menus(config: Config, pages: list[Page]) -> list[Problem]:
     for name, entries in config.menus.items():
         for entry in entries:
             if entry.page not in keys:
-                problems.append(Problem("site.yaml", entry.line, f"menu '{name}' names '{entry.page}', which is not a page",
-                                        did_you_mean(entry.page, keys) or "use a source path such as 'networking/_index.md'"))
+                problems.append(Problem("site.yaml", entry.line,
+                                        f"menu '{name}' names '{entry.page}', which is not a page",
+                                        did_you_mean(entry.page, keys)
+                                        or "use a source path such as 'networking/_index.md'"))
     return problems
 
 

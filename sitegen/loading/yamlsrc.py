@@ -5,11 +5,16 @@ Python objects.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import yaml
 
 from ..errors import BuildError, Problem
 
-SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:   # the C loader has the same methods; checked against the pure-Python one
+    SafeBase = yaml.SafeLoader
+else:
+    SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineMap(dict):
@@ -37,9 +42,9 @@ class LineList(list):
 
 
 class ProblemInYaml(yaml.MarkedYAMLError):
-    def __init__(self, problem: str, mark, hint: str):
+    def __init__(self, problem: str, mark: yaml.Mark, hint: str):
         super().__init__(problem=problem, problem_mark=mark)
-        self.hint = hint
+        self.text, self.line, self.hint = problem, mark.line, hint
 
 
 class _Loader(SafeBase):
@@ -93,7 +98,7 @@ def load_yaml(text: str, path: str, first_line: int = 1):
     try:
         return loader.get_single_data()
     except ProblemInYaml as error:
-        raise BuildError([Problem(path, first_line + error.problem_mark.line, error.problem, error.hint)]) from None
+        raise BuildError([Problem(path, first_line + error.line, error.text, error.hint)]) from None
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark or error.context_mark
         raise BuildError([Problem(path, first_line + (mark.line if mark else 0), f"invalid YAML: {error.problem}",

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import cast
 
 from ..loading.files import file_entries
 from ..loading.urls import is_inside
@@ -33,7 +34,7 @@ class Staged:
         return Path(self.file).read_bytes()
 
 
-def content(data: "bytes | Staged") -> bytes:
+def content(data: bytes | Staged) -> bytes:
     return data.read() if isinstance(data, Staged) else data
 
 
@@ -59,7 +60,7 @@ def list_output(output_dir: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def same_bytes(path: Path, data: "bytes | Staged") -> bool:
+def same_bytes(path: Path, data: bytes | Staged) -> bool:
     try:
         if not path.is_file() or path.is_symlink():
             return False
@@ -129,6 +130,7 @@ class Changes:
                 if kept is not None:
                     os.rename(kept, path)
             elif what == "removed":
+                assert kept is not None, "a removed file is always kept aside"
                 os.rename(kept, path)
             elif what == "folder":
                 shutil.rmtree(path, ignore_errors=True)
@@ -143,7 +145,7 @@ class Changes:
         shutil.rmtree(self.aside, ignore_errors=True)
 
 
-def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: Path, changes: Changes,
+def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Path, changes: Changes,
                  remove_stale: bool = True, staging: Path | None = None,
                  present: Mapping[str, tuple[int, int]] | None = None) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
@@ -156,7 +158,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
             raise ValueError(f"refusing to write outside the output folder: {path}")
     if staging is not None and remove_stale and not os.path.lexists(output_dir) \
             and not any(data is UNCHANGED for data in files.values()):
-        return move_tree(files, output_dir, staging, changes)
+        return move_tree(cast("Mapping[str, bytes | Staged]", files), output_dir, staging, changes)  # no UNCHANGED
     if not output_dir.is_dir() or output_dir.is_symlink():
         if os.path.lexists(output_dir):
             changes.remove(output_dir)      # a file or a link where output/ belongs
@@ -166,7 +168,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
     stats = {}
     for path in sorted(files):
         data = files[path]
-        if data is UNCHANGED:
+        if isinstance(data, Unchanged):     # UNCHANGED, the only one
             unchanged += 1
             continue
         target = output_dir / path
@@ -189,7 +191,7 @@ def write_output(files: Mapping[str, "bytes | Unchanged | Staged"], output_dir: 
     return WriteReport(written, unchanged, len(stale), stats)
 
 
-def move_tree(files: Mapping[str, "bytes | Staged"], output_dir: Path, staging: Path, changes: Changes) -> WriteReport:
+def move_tree(files: Mapping[str, bytes | Staged], output_dir: Path, staging: Path, changes: Changes) -> WriteReport:
     """A first build: there is no output/ yet, so the staging tree, completed with the files rendered in
     memory, becomes output/ in one rename instead of one folder and one rename per page."""
     for path, data in files.items():
@@ -225,7 +227,8 @@ def prepare_place(target: Path, output_dir: Path, changes: Changes) -> None:
 def remove_empty_folders(output_dir: Path, folders: set[str], changes: Changes) -> None:
     """Folders emptied by removed pages go too, deepest first, up to output/ itself."""
     candidates = set()
-    for folder in folders:
+    for emptied in folders:
+        folder = emptied
         while folder:
             candidates.add(folder)
             folder = posixpath_parent(folder)

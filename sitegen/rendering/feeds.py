@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from typing import Callable
+from collections.abc import Callable
 
 from ..loading.site import NOT_FOUND_KEY, Page, Site
 from .views import page_url
@@ -45,13 +45,15 @@ def sitemap(site: Site) -> bytes:
         if not listed(page):
             continue
         lines.append(f"<url><loc>{escape(absolute(site, page))}</loc>")
-        versions = [site.page(page.key, lang) for lang in site.config.language_codes]
-        versions = [v for v in versions if v is not None and listed(v)]
+        found = [site.page(page.key, lang) for lang in site.config.language_codes]
+        versions = [v for v in found if v is not None and listed(v)]
         if len(versions) > 1:
             for version in versions:
-                lines.append(f'<xhtml:link rel="alternate" hreflang="{version.lang}" href={quoteattr(absolute(site, version))}/>')
+                href = quoteattr(absolute(site, version))
+                lines.append(f'<xhtml:link rel="alternate" hreflang="{version.lang}" href={href}/>')
             x_default = next((v for v in versions if v.lang == default), versions[0])
-            lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(absolute(site, x_default))}/>')
+            href = quoteattr(absolute(site, x_default))
+            lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={href}/>')
         if page.date:
             lines.append(f"<lastmod>{page.date.isoformat()}</lastmod>")
         lines.append("</url>")
@@ -66,10 +68,11 @@ def robots(site: Site) -> bytes:
 def atom(site: Site, lang: str, path: str, contents: Callable[[Page], str]) -> bytes:
     section_key = site.config.feeds["section"]
     section = site.page(section_key, lang)
+    assert section is not None, "the feed's section is a page in every language"
     entries = sorted((p for p in site.children(section_key, lang) if p.date and listed(p)),
                      key=lambda p: (p.date, p.key), reverse=True)
     feed_url = site.config.origin + site.config.base_path + path
-    updated = max((p.date for p in entries), default=site.build_date)
+    updated = max((p.date for p in entries if p.date), default=site.build_date)
     title = f"{section.title} – {site.config.title.get(lang)}"
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
              f"<title>{escape(title)}</title>", f"<id>{escape(feed_url)}</id>",
@@ -78,6 +81,7 @@ def atom(site: Site, lang: str, path: str, contents: Callable[[Page], str]) -> b
              f"<updated>{timestamp(updated)}</updated>",
              f"<author><name>{escape(site.config.title.get(lang) or '')}</name></author>"]
     for page in entries:
+        assert page.date is not None, "only dated pages are entries"
         body_html = contents(page)
         lines += ["<entry>", f"<title>{escape(page.title)}</title>", f"<id>{escape(absolute(site, page))}</id>",
                   f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, page))}/>',

@@ -1,16 +1,17 @@
 """The functions and filters templates may call, for one language."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import jinja2
 
-from ..output.assets import Assets
 from ..errors import did_you_mean
 from ..loading.i18n import Formatter
 from ..loading.schema import is_text
 from ..loading.site import Page, Site
+from ..output.assets import Assets
 from .views import page_url
 
 
@@ -26,7 +27,7 @@ def printable(value: Any) -> Any:
     """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
     true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
     naming the template's line."""
-    if value is not None and is_text(value) \
+    if (value is not None and is_text(value)) \
             or isinstance(value, jinja2.Undefined):   # StrictUndefined says what is undefined itself
         return value
     shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)
@@ -87,7 +88,7 @@ class TemplateHelpers:
     def by_id(self, record_id: str, collection: str) -> Any:
         record = self.site.data.find(self.lang, collection, record_id)
         if record is None:
-            ids = [r.get("id") for r in self.data.get(collection) or () if isinstance(r, Mapping)]
+            ids = [str(r.get("id")) for r in self.data.get(collection) or () if isinstance(r, Mapping)]
             raise HelperError(f"no record '{record_id}' in {collection}", did_you_mean(str(record_id), ids))
         return record
 
@@ -104,7 +105,7 @@ class TemplateHelpers:
         if not fields:
             raise HelperError(f"collection '{collection}' declares no reference to '{target}'",
                               f"add one under collections.{collection}.references in site.yaml")
-        found = []
+        found: list[Mapping[str, Any]] = []
         for record in self.data.get(collection) or ():
             for field in fields:
                 *steps, last = field.split(".")

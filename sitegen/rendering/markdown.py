@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -15,15 +16,17 @@ import markdown as python_markdown
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
-from ..loading.data import lookup
 from ..errors import Problem
-from .timelimit import TimeLimitExceeded, time_limit
+from ..loading.data import lookup
 from ..loading.urls import is_unsafe_link, slugify
+from .timelimit import TimeLimitExceeded, time_limit
 
 # And the table of contents, where a line holds just [TOC], with ids on headings (TocExtension).
 EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
-EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "%d"},
-                     "tables": {"use_align_attribute": True}}   # align="right", made a class below
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "footnotes": {"BACKLINK_TITLE": "%d"},
+    "tables": {"use_align_attribute": True},   # align="right", made a class below
+}
 NEEDS_VALUE = frozenset({"id", "href", "src", "data-toc-label"})
 ALIGNMENTS = frozenset({"left", "center", "right"})
 DEFAULT_SECONDS = 10.0
@@ -53,6 +56,12 @@ class Converted:
 Resolver = Callable[[str], tuple[str | None, str]]
 
 
+class PageMarkdown(python_markdown.Markdown):
+    """Python-Markdown, carrying the state of the page it converts for the tree processors below."""
+
+    state: ConversionState
+
+
 def toc_slug(value: str, separator: str) -> str:
     return slugify(value) or "section"
 
@@ -61,6 +70,8 @@ class AttributeRules(Treeprocessor):
     """What attribute lists ({: ...}) may put on an element, applied before the table of contents reads ids.
     Event handlers and styles would break the strict Content-Security-Policy; an id or a link without a
     value makes Python-Markdown raise. A table column's alignment becomes a class the stylesheet aligns."""
+
+    md: PageMarkdown
 
     def run(self, root: ElementTree.Element) -> None:
         state: ConversionState = self.md.state
@@ -86,12 +97,15 @@ def not_allowed(name: str, value: str | None) -> bool:
 class PageLinks(Treeprocessor):
     """Rewrites links written as source paths, refuses unsafe ones, and keeps new tabs from reaching back."""
 
+    md: PageMarkdown
+
     def run(self, root: ElementTree.Element) -> None:
         state: ConversionState = self.md.state
         for element in root.iter():
             for attribute in ("href", "src"):
-                if element.get(attribute) is not None:
-                    element.set(attribute, state.rewrite(element.get(attribute)))
+                link = element.get(attribute)
+                if link is not None:
+                    element.set(attribute, state.rewrite(link))
             if element.get("target"):
                 # A new tab must not be able to reach back into this one.
                 element.set("rel", " ".join(sorted(set((element.get("rel") or "").split()) | {"noopener"})))
@@ -169,9 +183,9 @@ class MarkdownRenderer:
         self.allow_html, self.seconds, self.tune = allow_html, seconds, tune
         self.md = self.make()
 
-    def make(self) -> python_markdown.Markdown:
-        md = python_markdown.Markdown(extensions=[*EXTENSIONS, TocExtension(slugify=toc_slug, toc_depth="2-3")],
-                                      extension_configs=EXTENSION_CONFIGS, output_format="html")
+    def make(self) -> PageMarkdown:
+        md = PageMarkdown(extensions=[*EXTENSIONS, TocExtension(slugify=toc_slug, toc_depth="2-3")],
+                          extension_configs=EXTENSION_CONFIGS, output_format="html")
         if not self.allow_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
@@ -190,7 +204,7 @@ class MarkdownRenderer:
             return Converted("", (), (self.failure(error, source, body, body_line, resolve),), failed=True)
         return Converted(html_text, tuple(state.links), tuple(state.problems))
 
-    def run(self, md: python_markdown.Markdown, body: str, state: ConversionState) -> str:
+    def run(self, md: PageMarkdown, body: str, state: ConversionState) -> str:
         md.state = state
         md.reset()
         with time_limit(self.seconds):
@@ -199,8 +213,8 @@ class MarkdownRenderer:
     def failure(self, error: Exception, source: str, body: str, body_line: int, resolve: Resolver) -> Problem:
         if isinstance(error, TimeLimitExceeded):
             line, run = longest_run(body)
-            where = f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put " \
-                    f"it in `code`" if run else "split the page into smaller ones"
+            where = (f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put "
+                     f"it in `code`") if run else "split the page into smaller ones"
             return Problem(source, body_line + line, f"converting this page took longer than {self.seconds:g} s, so "
                            "it was stopped", f"{where}; limits.markdown_seconds in site.yaml sets the time allowed")
         line = body_line + self.failing_block(body, type(error), resolve)

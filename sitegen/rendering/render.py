@@ -5,25 +5,27 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, cast
 
 import jinja2
 from jinja2.loaders import split_template_path
 
-from . import feeds
-from ..output.assets import load_assets, minify_html
 from ..errors import Problem, did_you_mean
 from ..loading.data import Lazy
 from ..loading.files import decode, relative
-from .helpers import HelperError, TemplateHelpers, printable
 from ..loading.i18n import Formatter
-from .markdown import Converted, MarkdownRenderer, expand_data
 from ..loading.site import HOME_KEY, NOT_FOUND_KEY, Page, Site
 from ..loading.urls import output_file
-from .views import PageView, make_view, page_url, site_view, summarize
+from ..output.assets import load_assets, minify_html
+from . import feeds
+from .helpers import HelperError, TemplateHelpers, printable
+from .markdown import Converted, MarkdownRenderer, expand_data
+from .views import PageView, make_view, page_url, site_view
 
-VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__
+                if name not in ("html", "summary_of", "given_description")],
               "content", "summary", "description")
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
@@ -271,7 +273,8 @@ class SiteRenderer:
                 if key in self.draft_keys():
                     return None, "that page is a draft and is not published; publish it or remove the link"
             keys = sorted({p.key for p in site.pages})
-            return None, did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. about/team.md"
+            return None, (did_you_mean(candidates[0], keys)
+                          or "link to a page by its path under content/, e.g. about/team.md")
         return resolve
 
     def draft_keys(self) -> frozenset[str]:
@@ -286,8 +289,9 @@ class SiteRenderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
             finalize=printable,
             auto_reload=False)   # a renderer lives for one build: no need to stat each template for every page
-        env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)
-        env.globals["_"] = env.globals["gettext"] = remembered(env.globals["gettext"])
+        # The i18n extension adds this method, and the gettext global it installs.
+        env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals["_"] = env.globals["gettext"] = remembered(cast("Callable[..., str]", env.globals["gettext"]))
         helpers = self.helpers[lang] = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)
@@ -337,8 +341,10 @@ class SiteRenderer:
         problems = []
         for (key, lang), page_links in sorted(links.items()):
             page = self.site.page(key, lang)
+            assert page is not None, "the links are those of rendered pages"
             for link in page_links:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
+                assert target is not None, "a link's target was a page when the link was resolved"
                 found = ids.get(output_file(target.path))
                 if found is None:       # the target failed to render: its own problem says why
                     continue

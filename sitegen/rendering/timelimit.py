@@ -12,8 +12,8 @@ import ctypes
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class TimeLimitExceeded(Exception):

@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from markupsafe import Markup
 

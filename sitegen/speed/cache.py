@@ -49,6 +49,7 @@ class Memo:
         return self.loaded[kind]
 
     def path(self, kind: str, shard: int) -> Path:
+        assert self.folder is not None, "only a cache with a folder reads and writes files"
         return self.folder / f"{kind}.{shard:x}.pickle"
 
     def read(self, kind: str, shard: int) -> dict:
@@ -104,6 +105,7 @@ class Memo:
         self.changed.clear()
 
     def write(self, kind: str, shard: int, entries: dict) -> None:
+        assert self.folder is not None, "only a cache with a folder reads and writes files"
         temporary = self.folder / f".{kind}.{shard:x}.{os.getpid()}.tmp"
         with temporary.open("wb") as handle:
             pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -127,6 +129,7 @@ class BlobStore:
         self.packs: dict[str, dict] = {}       # the last few packs read
 
     def path(self, pack: str) -> Path:
+        assert self.folder is not None, "only a store with a folder reads and writes packs"
         return self.folder / pack[:2] / pack[2:]
 
     def get(self, key: str, pack: str) -> Any:

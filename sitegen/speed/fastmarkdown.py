@@ -11,21 +11,31 @@ from __future__ import annotations
 import functools
 import html
 import re
-try:
-    from re import _constants, _parser  # the parsed form of a pattern, private to re: see required_text
-except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
-    _constants = _parser = None
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 import markdown as python_markdown
 from markdown.extensions.footnotes import FootnoteInlineProcessor
-from markdown.extensions.toc import (TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html,
-                                     run_postprocessors, strip_tags, unique)
+from markdown.extensions.toc import (
+    TocExtension,
+    TocTreeprocessor,
+    remove_fnrefs,
+    render_inner_html,
+    run_postprocessors,
+    strip_tags,
+    unique,
+)
 from markdown.inlinepatterns import ReferenceInlineProcessor
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
+
+try:
+    # The parsed form of a pattern, private to re (so not in typeshed): see required_text.
+    from re import _constants, _parser  # type: ignore[attr-defined]
+except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
+    _constants = _parser = None
 
 VERIFIED = ("3.11.3",)   # Python-Markdown versions whose HTML the speed-ups were compared with
 # How often each shortcut was taken in this process. An upgrade that renames what a speed-up overrides
@@ -53,9 +63,9 @@ def speed_up(md: python_markdown.Markdown) -> bool:
     needs_first(md.preprocessors)
     needs_first(md.parser.blockprocessors)
     # Asked for every element, against a list of 40 tag names that no longer changes once the extensions
-    # are set up.
-    md.is_block_level = functools.cache(md.is_block_level)
-    md.parser.parseBlocks = parse_blocks(tuple(md.parser.blockprocessors))
+    # are set up. Both lines replace a method of this one instance, on purpose.
+    md.is_block_level = functools.cache(md.is_block_level)  # type: ignore[method-assign]
+    md.parser.parseBlocks = parse_blocks(tuple(md.parser.blockprocessors))  # type: ignore[method-assign,assignment]
     return True
 
 
@@ -70,19 +80,20 @@ class SkippingInlineProcessor(InlineProcessor):
         self.needs, self.anything = pattern_finders(patterns, tuple(can_change(p, self.md) for p in patterns))
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides
+    def _InlineProcessor__handleInline(self, data: str, pattern_index: int = 0) -> str:  # noqa: N802 - overrides
         RAN["inline"] += 1
         if isinstance(data, AtomicString) or (self.anything is not None and not self.anything(data)):
             return data
-        apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0
-        while patternIndex < len(needs):
-            pattern, may_match = needs[patternIndex]
+        # InlineProcessor.__applyPattern, by its mangled name, which mypy does not know it by.
+        apply, needs, start = self._InlineProcessor__applyPattern, self.needs, 0  # type: ignore[attr-defined]
+        while pattern_index < len(needs):
+            pattern, may_match = needs[pattern_index]
             if may_match is not None and not may_match(data):
                 matched, start = False, 0       # what applying it would return
             else:
-                data, matched, start = apply(pattern, data, patternIndex, start)
+                data, matched, start = apply(pattern, data, pattern_index, start)
             if not matched:
-                patternIndex += 1
+                pattern_index += 1
         return data
 
 
@@ -157,10 +168,12 @@ def pattern_finders(patterns: tuple, live: tuple[bool, ...]) -> tuple[list, Call
     """Each inline pattern with a search for what it needs (or `never`, if it cannot change anything), and a
     search for anything any of them needs: text with none of that in it, which is most text, is left as it
     is at once. Worked out once per set of patterns, not for every page."""
-    needs = [required_text(pattern.getCompiledRegExp()) if alive else None for pattern, alive in zip(patterns, live)]
+    needs = [required_text(pattern.getCompiledRegExp()) if alive else None
+             for pattern, alive in zip(patterns, live, strict=True)]
     anything = finder(tuple(sorted({text for texts in needs if texts for text in texts}))) \
         if all(texts or texts is None for texts in needs) else None
-    return [(pattern, finder(texts) if texts is not None else never) for pattern, texts in zip(patterns, needs)], anything
+    return [(pattern, finder(texts) if texts is not None else never)
+            for pattern, texts in zip(patterns, needs, strict=True)], anything
 
 
 @functools.cache
@@ -173,7 +186,7 @@ def finder(texts: tuple[str, ...]) -> Callable[[str], bool] | None:
     texts = tuple(text for text in texts if not any(other in text for other in texts if other != text))
 
     def holds_any(string: str) -> bool:
-        for text in texts:
+        for text in texts:  # noqa: SIM110 - a third faster than any() over a generator, on every text node
             if text in string:
                 return True
         return False
@@ -224,8 +237,9 @@ def _needed_by(op, argument) -> frozenset[str] | None:
                 return None
         return frozenset(chars)
     if op is _constants.BRANCH:  # an alternative: what either branch needs
-        branches = [_needed(branch) for branch in argument[1]]
-        return None if None in branches else frozenset().union(*branches)
+        needed = [_needed(branch) for branch in argument[1]]
+        branches = [texts for texts in needed if texts is not None]
+        return frozenset().union(*branches) if len(branches) == len(needed) else None
     if op is _constants.SUBPATTERN:
         return None if argument[1] & re.IGNORECASE else _needed(argument[3])
     if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
@@ -243,7 +257,9 @@ class NeedsFirst:
     regular expression engine has to try them at each character: a tenth of a conversion."""
 
     def __init__(self, regex: re.Pattern, texts: tuple[str, ...]):
-        self.regex, self.may_match = regex, finder(texts)
+        may_match = finder(texts)
+        assert may_match is not None, "a pattern that needs nothing is left as it is"
+        self.regex, self.may_match = regex, may_match
 
     def search(self, string: str, *args):
         if self.may_match(string):
@@ -266,8 +282,7 @@ def needs_first(processors) -> None:
     for processor in processors:
         for name in dir(processor):
             regex = getattr(processor, name, None)
-            texts = required_text(regex) if isinstance(regex, re.Pattern) else ()
-            if texts:
+            if isinstance(regex, re.Pattern) and (texts := required_text(regex)):
                 setattr(processor, name, NeedsFirst(regex, texts))
 
 

@@ -16,23 +16,24 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from ..digests import CODE, digest, text_digest
-from .cache import BuildCache
-from ..loading.content import read_body
 from ..errors import BuildError, Problem
-from .fastmarkdown import speed_up
+from ..loading.content import read_body
+from ..loading.site import Page, Site
+from ..loading.urls import output_file
+from ..output.writer import UNCHANGED, Staged, Unchanged
 from ..rendering.feeds import sitemap
 from ..rendering.markdown import Link
-from .parallel import parallel_map
 from ..rendering.render import SiteRenderer, element_ids, merged
-from ..loading.site import Page, Site
 from ..rendering.views import summarize
-from ..loading.urls import output_file
-from ..output.writer import UNCHANGED, Staged
+from .cache import BuildCache
+from .fastmarkdown import speed_up
+from .parallel import parallel_map
 
 
 class ConvertedMeta(NamedTuple):
@@ -60,7 +61,7 @@ PAGE_FIELDS = tuple(name for name in Page._fields if name != "body")
 
 @dataclass
 class Output:
-    files: dict[str, object] = field(default_factory=dict)   # path -> bytes, or UNCHANGED
+    files: dict[str, bytes | Unchanged | Staged] = field(default_factory=dict)   # path -> bytes, Staged or UNCHANGED
     digests: dict[str, str] = field(default_factory=dict)     # path -> digest of its bytes
     problems: list[Problem] = field(default_factory=list)
     missing_translations: list[Page] = field(default_factory=list)
@@ -94,6 +95,10 @@ def identity(page: Page) -> tuple:
 
 
 class IncrementalRenderer:
+    # Set by render_all:
+    ids: dict[str, str]                                  # output path -> the ids of its elements
+    rendered: dict[tuple[str, str], RenderedMeta]        # (key, lang) -> its last render
+
     def __init__(self, site: Site, production: bool, cache: BuildCache, output_dir: Path | None = None):
         self.site, self.cache, self.output_dir = site, cache, output_dir
         compiled = cache.blobs.folder.parent / "templates" if cache.blobs.folder else None
@@ -196,17 +201,17 @@ class IncrementalRenderer:
         self.renderer.rebind(site)
         output, early = Output(), Output()
         try:
-            problems = self.convert_pages([site.page(*key) for key in changed])
+            problems = self.convert_pages([site.by_key[key] for key in changed])
             affected = set()
             for key, lang in changed:
-                parent = site.page(key, lang).parent_key
+                parent = site.by_key[(key, lang)].parent_key
                 if parent is not None and self.meta[(key, lang)].summary != summaries[(key, lang)]:
                     affected.add((parent, lang))    # its listing shows the summary
                 affected.update(self.readers.get((key, lang), ()))
             if self.staging is not None:
                 self.staging.mkdir(parents=True, exist_ok=True)
-            problems += self.render_pages(sorted((site.page(*key) for key in changed), key=by_path), early)
-            others = sorted((site.page(*key) for key in affected - set(changed) if site.page(*key) is not None),
+            problems += self.render_pages(sorted((site.by_key[key] for key in changed), key=by_path), early)
+            others = sorted((p for p in (site.page(*key) for key in affected - set(changed)) if p is not None),
                             key=by_path)
             if first is not None and not problems and not self.anchor_problems():
                 first(early, [output_file(p.path) for p in others] + list(self.extra_digests))
@@ -256,7 +261,8 @@ class IncrementalRenderer:
             else:
                 todo.append((page, key))
         memo.keep_used("convert")
-        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush)):
+        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush),
+                                              strict=True):
             if meta.key:
                 memo.put("convert", key, meta)
             if html is not None:
@@ -294,8 +300,8 @@ class IncrementalRenderer:
     def render_all(self, output: Output) -> list[Problem]:
         self.manifest = self.cache.memo.store("manifest")
         self.contexts = self.context_digests()
-        self.ids: dict[str, str] = {}
-        self.rendered: dict[tuple[str, str], RenderedMeta] = {}
+        self.ids = {}
+        self.rendered = {}
         return self.render_pages(self.site.pages, output)
 
     def render_pages(self, pages, output: Output) -> list[Problem]:
@@ -314,7 +320,8 @@ class IncrementalRenderer:
                 todo.append((page, key))
         memo.keep_used("render")
         problems = []
-        for (page, key), (data, digest_, ids, page_problems, reads) in zip(todo, parallel_map(self.render_and_stage, todo)):
+        staged = parallel_map(self.render_and_stage, todo)
+        for (page, key), (data, digest_, ids, page_problems, pages_read) in zip(todo, staged, strict=True):
             path = output_file(page.path)
             output.files[path] = data
             output.digests[path] = digest_
@@ -322,10 +329,11 @@ class IncrementalRenderer:
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
-                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in reads)
+                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
-                for read in reads if self._readers is not None else ():   # a reader no longer reading costs a check
-                    self._readers.setdefault(read[:2], set()).add((page.key, page.lang))
+                if self._readers is not None:   # a reader no longer reading costs a check
+                    for read in reads:
+                        self._readers.setdefault(read[:2], set()).add((page.key, page.lang))
                 memo.put("render", key, self.rendered[(page.key, page.lang)])
         return problems
 
@@ -340,7 +348,7 @@ class IncrementalRenderer:
             staged = self.staging / output_file(page.path)   # the tree output/ will have: the writer moves it
             staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(data)
-            data = Staged(str(staged))
+            return Staged(str(staged)), data_digest, ids, problems, reads
         return data, data_digest, ids, problems, reads
 
     def remove_unused_html(self) -> None:

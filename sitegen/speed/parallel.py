@@ -16,11 +16,18 @@ import queue
 import signal
 import sys
 import traceback
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 MIN_ITEMS_PER_WORKER = 200
+
+
+def _nothing() -> None:
+    """after_chunk's default: nothing to do once a chunk is done."""
+
+
 _task: Callable[[Any], Any] | None = None
-_after_chunk: Callable[[], None] = lambda: None
+_after_chunk: Callable[[], None] = _nothing
 _items: Sequence[Any] = ()
 _spans: list[range] = []
 
@@ -47,7 +54,9 @@ def shrinking_spans(count: int, processes: int) -> list[range]:
 
 
 def _run_chunk(span: range) -> list[Any]:
-    results = [_task(_items[index]) for index in span]
+    task = _task
+    assert task is not None, "a chunk runs only while parallel_map does"
+    results = [task(_items[index]) for index in span]
     _after_chunk()
     return results
 
@@ -94,19 +103,19 @@ def _work(counter, results: multiprocessing.Queue) -> None:
 
 
 def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
-                 after_chunk: Callable[[], None] = lambda: None) -> list[Any]:
+                 after_chunk: Callable[[], None] = _nothing) -> list[Any]:
     """after_chunk runs in the process that did a chunk, once it is done and before its results are used."""
-    global _task, _items, _after_chunk, _spans
+    global _task, _items, _after_chunk, _spans  # noqa: PLW0603 - the forked workers inherit these globals
     processes = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [task(item) for item in items]
+        mapped = [task(item) for item in items]
         after_chunk()
-        return results
+        return mapped
     _spans = shrinking_spans(len(items), processes)
     _task, _items, _after_chunk = task, items, after_chunk   # inherited by the forked workers
     context = multiprocessing.get_context("fork")
     counter, results = context.Value("i", 0), context.Queue()
-    chunks: list[list[Any] | None] = [None] * len(_spans)
+    chunks: list[Any] = [None] * len(_spans)   # each chunk's results, by index, as they are done
     # Objects that exist before the fork are left out of the workers' garbage collection, which would
     # otherwise write to every one of them and so copy the parent's whole memory into each worker.
     # They stay frozen in this process too, until the build ends (pipeline.long_lived_objects).
@@ -125,7 +134,7 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
                 worker.terminate()
             worker.join()
         results.close()
-        _task, _items, _after_chunk, _spans = None, (), lambda: None, []
+        _task, _items, _after_chunk, _spans = None, (), _nothing, []
 
 
 def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None:

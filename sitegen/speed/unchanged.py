@@ -8,19 +8,20 @@ The record lives in the cache folder: safe to delete, and ignored when damaged.
 """
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
+from ..clock import build_date
 from ..digests import CODE, digest
-from .cache import FOLDER
 from ..loading.config import CONFIG_FILE, Config
 from ..loading.content import RACY_SECONDS
 from ..loading.files import FileStatus, list_inputs
-from ..clock import build_date
+from .cache import FOLDER
 
 RECORD = "last-build.marshal"   # marshal: ten times faster than JSON for 50,000 entries
 
@@ -79,7 +80,5 @@ def save_record(snapshot: Snapshot, root: Path, outputs: dict[str, tuple[int, in
 
 def forget(root: Path) -> None:
     """A failed or different build invalidates the record."""
-    try:
+    with contextlib.suppress(OSError):
         record_path(root).unlink()
-    except OSError:
-        pass
