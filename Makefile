@@ -40,6 +40,7 @@ check: $(READY)
 
 lint: $(READY)
 	$(BIN)/ruff check sitegen tests benchmarks build.py
+	$(BIN)/ruff format --check sitegen benchmarks build.py
 	$(BIN)/mypy
 
 test: $(READY) $(TOOLS_READY)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Build the site: python build.py --help."""
+
 import os
 import sys
 

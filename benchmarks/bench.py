@@ -9,6 +9,7 @@ the same pages on every core; and, as the disk's part, the time to create output
 Folders it replaces (an old synthetic site, output/ and the cache before a cold build) are moved aside and
 deleted when it ends: see Trash.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -127,12 +128,13 @@ def markdown_floor(root: Path) -> float:
     settle()
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
-        pool.map(_convert_chunk, [bodies[i::os.cpu_count()] for i in range(os.cpu_count())])
+        pool.map(_convert_chunk, [bodies[i :: os.cpu_count()] for i in range(os.cpu_count())])
     return time.perf_counter() - start
 
 
 def _convert_chunk(bodies: list[str]) -> int:
     import markdown
+
     md = markdown.Markdown(extensions=["tables", "footnotes", "attr_list", "toc", "fenced_code", "sane_lists"])
     for body in bodies:
         md.reset().convert(body)
@@ -174,8 +176,11 @@ def preview_latency(root: Path, runs: int, first_paragraph: bool = False) -> lis
     """Seconds from saving a page to the preview server answering with the new text: added at the end of
     the body, or (first_paragraph) as a new first paragraph, which changes the summary its section lists."""
     port = free_port()
-    server = subprocess.Popen([*BUILD, "--root", str(root), "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*BUILD, "--root", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     page = root / "content/bench/page-00001.en.md"
     url = f"http://127.0.0.1:{port}/en/bench/page-00001/"
     try:
@@ -235,15 +240,19 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash
     total_pages = sum(1 for _ in (root / "output").rglob("*.html"))
     print(f"HTML files written:                {total_pages:,} ({page_count:,} Markdown pages)")
     print(f"Markdown floor (all cores):        {summary(floor)}")
-    print(f"cold build, wall:                  {summary([r['wall'] for r in cold])}"
-          f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor")
+    print(
+        f"cold build, wall:                  {summary([r['wall'] for r in cold])}"
+        f"  = {statistics.median(r['wall'] for r in cold) / statistics.median(floor):.2f}× the floor"
+    )
     print(f"file-system floor (all cores):     {summary(file_system)}  (creating output/'s folders and files)")
     floors = statistics.median(floor) + statistics.median(file_system)
     print(f"  cold build / (Markdown + file-system floors): {statistics.median(r['wall'] for r in cold) / floors:.2f}")
     print(f"cold build, CPU:                   {summary([r['cpu'] for r in cold])}")
     print(f"cold build, pages per second:      {total_pages / statistics.median(r['wall'] for r in cold):7.0f}")
-    print(f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "
-          f"{statistics.median(r['pss'] for r in cold) / 2**20:.0f} MB PSS")
+    print(
+        f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "
+        f"{statistics.median(r['pss'] for r in cold) / 2**20:.0f} MB PSS"
+    )
     scenarios = {
         "no change": lambda i: None,
         "one page's body": lambda i: edit(root / "content/bench/page-00002.en.md", "\n## ", f"\nEdit {i}.\n\n## "),
@@ -275,8 +284,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="where the synthetic sites go")
     arguments = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     trash = Trash(workdir / "trash")
     try:

@@ -3,6 +3,7 @@ of 400-700 words (Polish diacritics, headings, lists, a table, internal links) a
 
     python benchmarks/make_site.py DEST --pages 1000 --partners 2000 [--base .]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,12 +14,16 @@ from pathlib import Path
 import yaml
 
 COPIED = ("site.yaml", "content", "templates", "locales", "static")
-POLISH = ("współpraca innowacja przedsiębiorstwo województwo rozwój gospodarka specjalizacja partnerstwo "
-          "łańcuch wartości źródło energii żywność przemysł środowisko uczelnia badań naukowych klaster "
-          "wdrożenie zasób wiedzy sieć kontaktów doświadczenie inicjatywa projekt region samorząd").split()
-ENGLISH = ("cooperation innovation enterprise region development economy specialisation partnership value "
-           "chain energy source food industry environment university research cluster deployment knowledge "
-           "resource network contacts experience initiative project authority platform").split()
+POLISH = (
+    "współpraca innowacja przedsiębiorstwo województwo rozwój gospodarka specjalizacja partnerstwo "
+    "łańcuch wartości źródło energii żywność przemysł środowisko uczelnia badań naukowych klaster "
+    "wdrożenie zasób wiedzy sieć kontaktów doświadczenie inicjatywa projekt region samorząd"
+).split()
+ENGLISH = (
+    "cooperation innovation enterprise region development economy specialisation partnership value "
+    "chain energy source food industry environment university research cluster deployment knowledge "
+    "resource network contacts experience initiative project authority platform"
+).split()
 COUNTRIES = ("PL", "DE", "ES", "RO", "GR", "LV", "LT", "EE", "FI", "DK", "SE", "CZ", "SK", "IT", "FR")
 
 
@@ -41,8 +46,11 @@ def body(rng: random.Random, words: list[str], index: int, pages: int, lang: str
         if section == 2:
             parts.append("\n".join(f"- {sentence(rng, words)}" for _ in range(4)) + "\n")
         if section == 3:
-            parts.append("| A | B | C |\n|---|---|---|\n" + "\n".join(
-                f"| {rng.choice(words)} | {rng.randint(1, 999)} | {rng.choice(words)} |" for _ in range(4)) + "\n")
+            parts.append(
+                "| A | B | C |\n|---|---|---|\n"
+                + "\n".join(f"| {rng.choice(words)} | {rng.randint(1, 999)} | {rng.choice(words)} |" for _ in range(4))
+                + "\n"
+            )
         count = sum(len(p.split()) for p in parts)
     return "\n".join(parts)
 
@@ -56,9 +64,10 @@ def make_pages(content: Path, pages: int, seed: int) -> None:
         for lang, words in (("pl", POLISH), ("en", ENGLISH)):
             rng = random.Random(f"{seed}-{index}-{lang}")
             title = f"{sentence(rng, words)[:50].rstrip('.')} {index}"
-            text = f"---\ntitle: \"{title}\"\ndescription: \"{sentence(rng, words)}\"\n---\n\n"
-            (folder / f"page-{index:05d}.{lang}.md").write_text(text + body(rng, words, index, pages, lang),
-                                                                 encoding="utf-8")
+            text = f'---\ntitle: "{title}"\ndescription: "{sentence(rng, words)}"\n---\n\n'
+            (folder / f"page-{index:05d}.{lang}.md").write_text(
+                text + body(rng, words, index, pages, lang), encoding="utf-8"
+            )
 
 
 def make_partners(content: Path, partners: int, seed: int) -> None:
@@ -69,10 +78,14 @@ def make_partners(content: Path, partners: int, seed: int) -> None:
     rng = random.Random(seed)
     records = list(existing)
     for index in range(partners):
-        record = {"id": f"partner-{index:05d}", "name": f"{rng.choice(POLISH).capitalize()} {index} Łódź",
-                  "name_lang": "pl", "city": rng.choice(["Łódź", "Kraków", "Gdańsk", "Wrocław"]),
-                  "country": rng.choice(COUNTRIES),
-                  "projects": [{"project": rng.choice(projects), "role": "partner"}]}
+        record = {
+            "id": f"partner-{index:05d}",
+            "name": f"{rng.choice(POLISH).capitalize()} {index} Łódź",
+            "name_lang": "pl",
+            "city": rng.choice(["Łódź", "Kraków", "Gdańsk", "Wrocław"]),
+            "country": rng.choice(COUNTRIES),
+            "projects": [{"project": rng.choice(projects), "role": "partner"}],
+        }
         if types:
             record["type"] = rng.choice(types)
         records.append(record)

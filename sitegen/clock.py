@@ -1,4 +1,5 @@
 """The one clock the build reads, kept apart so the no-change shortcut need not load the generator."""
+
 from __future__ import annotations
 
 import datetime
@@ -12,8 +13,17 @@ def build_date(root: Path) -> datetime.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None and (root / ".git").exists():
         try:
-            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                                   timeout=10, check=False).stdout.strip() or None
+            epoch = (
+                subprocess.run(
+                    ["git", "log", "-1", "--format=%ct"],
+                    cwd=root,
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    check=False,
+                ).stdout.strip()
+                or None
+            )
         except (OSError, subprocess.SubprocessError):
             epoch = None
     if epoch and epoch.isdigit():

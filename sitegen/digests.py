@@ -1,6 +1,7 @@
 """Digests of what a piece of work read: the keys of the speed layer's memo and of the loaded site's
 outline. Every key includes CODE, a digest of the generator's own source and its installed libraries, so a
 changed generator starts afresh."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,10 @@ LIBRARIES = ("jinja2", "markdown", "babel", "yaml", "minify_html", "rcssmin")
 def _code_digest() -> str:
     """The generator's source and the installed libraries whose output it keeps."""
     package = Path(__file__).resolve().parent
-    return digest(*[(str(p.relative_to(package)), p.read_bytes()) for p in sorted(package.rglob("*.py"))],
-                  *[installed(name) for name in LIBRARIES])
+    return digest(
+        *[(str(p.relative_to(package)), p.read_bytes()) for p in sorted(package.rglob("*.py"))],
+        *[installed(name) for name in LIBRARIES],
+    )
 
 
 def installed(module: str) -> list[tuple[str, int, int]]:

@@ -1,4 +1,5 @@
 """One error type that carries its place: every problem names a file and a line."""
+
 from __future__ import annotations
 
 import difflib

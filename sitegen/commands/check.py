@@ -1,4 +1,5 @@
 """`build.py check`: every strict check, on the site as it would be built, with nothing written."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,9 @@ def untranslated_pages(site: Site) -> list[Problem]:
     for page in site.pages:
         if page.missing:
             target = re.sub(r"\.[a-z]+\.md$", f".{page.lang}.md", page.source)
-            problems.append(Problem(page.source, 1, f"this page has no {names[page.lang]} version",
-                                    f"translate it into {target}"))
+            problems.append(
+                Problem(page.source, 1, f"this page has no {names[page.lang]} version", f"translate it into {target}")
+            )
     return problems
 
 
@@ -86,9 +88,11 @@ class MarkupScanner(HTMLParser):
             self.link = None
 
 
-HINTS = {"image": "add a description in the brackets: ![what the image shows](path)",
-         "heading": "use the next heading level (## after the title, ### inside a ## section)",
-         "link": "give the link words that say where it leads"}
+HINTS = {
+    "image": "add a description in the brackets: ![what the image shows](path)",
+    "heading": "use the next heading level (## after the title, ### inside a ## section)",
+    "link": "give the link words that say where it leads",
+}
 
 
 def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Path, max_bytes: int) -> list[Problem]:

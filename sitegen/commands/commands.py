@@ -1,4 +1,5 @@
 """The commands besides build and serve: check, new, i18n. Each returns an exit code."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from ..loading.urls import is_safe_slug, slugify
 from .catalogs import catalog_status, change_order, extract, template_path, update, write_catalog
 from .check import check_site
 
-SKELETON = "---\ntitle: {title}\ndescription: \"\"\n---\n\n## {heading}\n\n"
+SKELETON = '---\ntitle: {title}\ndescription: ""\n---\n\n## {heading}\n\n'
 SKELETON_TEXT = {"pl": ("Nowa strona", "Pierwsza sekcja"), "en": ("New page", "First section")}
 
 
@@ -33,8 +34,16 @@ def new_page(root: Path, name: str) -> int:
     config = load_config(root)
     parts = [part for part in name.strip("/").split("/") if part]
     if not parts or not all(is_safe_slug(part) or part == "_index" for part in parts):
-        raise BuildError([Problem("(command line)", 1, f"'{name}' is not a usable page path",
-                                  f"use lower-case words and hyphens, e.g. news/{slugify(name) or 'my-page'}")])
+        raise BuildError(
+            [
+                Problem(
+                    "(command line)",
+                    1,
+                    f"'{name}' is not a usable page path",
+                    f"use lower-case words and hyphens, e.g. news/{slugify(name) or 'my-page'}",
+                )
+            ]
+        )
     folder = config.path("content").joinpath(*parts[:-1])
     created = []
     for language in config.languages:
@@ -69,10 +78,12 @@ def i18n(root: Path, action: str) -> int:
 def print_status(root: Path, config) -> None:
     for language in config.languages:
         status = catalog_status(config, language.code)
-        print(f"{language.code}: {status.translated} translated ({status.percent(status.translated)}), "
-              f"{status.fuzzy} fuzzy ({status.percent(status.fuzzy)}), "
-              f"{status.untranslated} untranslated ({status.percent(status.untranslated)}) of {status.total}"
-              + (f"; {status.missing} not yet in the catalogue (run 'i18n update')" if status.missing else ""))
+        print(
+            f"{language.code}: {status.translated} translated ({status.percent(status.translated)}), "
+            f"{status.fuzzy} fuzzy ({status.percent(status.fuzzy)}), "
+            f"{status.untranslated} untranslated ({status.percent(status.untranslated)}) of {status.total}"
+            + (f"; {status.missing} not yet in the catalogue (run 'i18n update')" if status.missing else "")
+        )
     try:
         site = load_site(root)
     except BuildError as error:
@@ -98,7 +109,7 @@ def outdated_translations(root: Path, config) -> list[tuple[str, str]]:
     result = []
     for path in files:
         match = FILE_NAME.match(path.name)
-        if match is None or match["lang"] != default:     # never None: files holds only names that match
+        if match is None or match["lang"] != default:  # never None: files holds only names that match
             continue
         for language in config.language_codes[1:]:
             translation = path.with_name(f"{match['name']}.{language}.md")

@@ -1,4 +1,5 @@
 """The whole build in one readable function: load -> render -> check -> write."""
+
 from __future__ import annotations
 
 import fcntl
@@ -28,7 +29,7 @@ class BuildResult:
     site: Site
     report: WriteReport
     missing_translations: tuple[Page, ...]
-    renderer: IncrementalRenderer | None   # holds what it rendered, for the preview; None on the plain path
+    renderer: IncrementalRenderer | None  # holds what it rendered, for the preview; None on the plain path
 
 
 @contextmanager
@@ -44,9 +45,15 @@ def long_lived_objects():
         gc.unfreeze()
 
 
-def render_fast(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-                cache: BuildCache | None = None, listing: dict | None = None,
-                present: Callable[[], dict] | None = None) -> tuple[Site, Output, IncrementalRenderer]:
+def render_fast(
+    root: Path,
+    base_url: str | None = None,
+    drafts: bool = False,
+    production: bool = True,
+    cache: BuildCache | None = None,
+    listing: dict | None = None,
+    present: Callable[[], dict] | None = None,
+) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written.
     listing: the site's files, if the caller has listed them; present() lists output/ (see build)."""
     cache = cache or BuildCache(root)
@@ -63,28 +70,36 @@ def check_output(output: Output, renderer: IncrementalRenderer, cache: BuildCach
     output.discard, output.staging = renderer.discard_staging, renderer.staging
     if output.problems:
         renderer.discard_staging()
-        cache.save()   # what was converted stays valid even though nothing is written
+        cache.save()  # what was converted stays valid even though nothing is written
         raise BuildError(output.problems)
 
 
-def build(root: Path, base_url: str | None = None, drafts: bool = False, production: bool = True,
-          cache: BuildCache | None = None, snapshot: Snapshot | None = None,
-          present: Callable[[], dict] | None = None, written: Callable[[], None] = lambda: None) -> BuildResult:
+def build(
+    root: Path,
+    base_url: str | None = None,
+    drafts: bool = False,
+    production: bool = True,
+    cache: BuildCache | None = None,
+    snapshot: Snapshot | None = None,
+    present: Callable[[], dict] | None = None,
+    written: Callable[[], None] = lambda: None,
+) -> BuildResult:
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped.
     present: gives output/ as listed before the build; the command line lists it on the other core.
     written: called at the moment output/ holds the new build; before it, an interrupt or an error leaves
     output/ as it was."""
     cache = cache or BuildCache(root)
-    with one_build_at_a_time(root), long_lived_objects():   # the record too: see long_lived_objects
-        site, output, renderer = render_fast(root, base_url, drafts, production, cache,
-                                             snapshot.listing if snapshot is not None else None, present)
+    with one_build_at_a_time(root), long_lived_objects():  # the record too: see long_lived_objects
+        site, output, renderer = render_fast(
+            root, base_url, drafts, production, cache, snapshot.listing if snapshot is not None else None, present
+        )
         with revertible(root) as changes:
             report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)
             cache.save()
             renderer.remove_unused_html()
             result = BuildResult(site, report, tuple(output.missing_translations), renderer)
-            if snapshot is not None and len(stats) == len(output.files):   # every file accounted for, or no shortcut
+            if snapshot is not None and len(stats) == len(output.files):  # every file accounted for, or no shortcut
                 save_record(snapshot, root, stats, result_messages(result))
             commit(changes, written)
     return result
@@ -98,7 +113,7 @@ def build_plain(root: Path, base_url: str | None = None, written: Callable[[], N
         files = render_plain(site)
         with revertible(root) as changes:
             report = write_output(files, site.config.path("output"), changes, remove_stale=True)
-            forget(root)     # the no-change record describes what the last build() left in output/
+            forget(root)  # the no-change record describes what the last build() left in output/
             commit(changes, written)
     return BuildResult(site, report, tuple(page for page in site.pages if page.missing), None)
 
@@ -115,8 +130,11 @@ def one_build_at_a_time(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            print(f"waiting for another build of this site to finish ({handle.read().strip() or 'unknown'})",
-                  file=sys.stderr, flush=True)
+            print(
+                f"waiting for another build of this site to finish ({handle.read().strip() or 'unknown'})",
+                file=sys.stderr,
+                flush=True,
+            )
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
@@ -140,13 +158,13 @@ def revertible(root: Path) -> Iterator[Changes]:
         with signals_held():
             if changes.done:
                 changes.revert()
-                forget(root)    # the no-change record may describe what was just taken back
+                forget(root)  # the no-change record may describe what was just taken back
             changes.discard()
         raise
 
 
 def commit(changes: Changes, written: Callable[[], None]) -> None:
-    with signals_held():     # an interrupt now comes after written(), so it is told output/ is new
+    with signals_held():  # an interrupt now comes after written(), so it is told output/ is new
         changes.done = []
         written()
     changes.discard()
@@ -160,8 +178,10 @@ def signals_held() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = {number: signal.signal(number, lambda number, frame: received.append(number))
-                for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        number: signal.signal(number, lambda number, frame: received.append(number))
+        for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:
@@ -171,8 +191,12 @@ def signals_held() -> Iterator[None]:
             signal.raise_signal(received[0])
 
 
-def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, str]],
-                  first_written: Callable[[list[str]], None] = lambda remaining: None) -> BuildResult:
+def update_bodies(
+    previous: BuildResult,
+    site: Site,
+    changed: list[tuple[str, str]],
+    first_written: Callable[[list[str]], None] = lambda remaining: None,
+) -> BuildResult:
     """The preview after saves that changed only page bodies (`site` has the new ones): convert those pages,
     re-render the pages that show them, write what differs. The saved pages are written first, then
     first_written gets the output paths that may still change. The memo is saved by the next full build;
@@ -194,13 +218,23 @@ def update_bodies(previous: BuildResult, site: Site, changed: list[tuple[str, st
         with revertible(site.config.root) as changes:
             reports.append(write(output, site, cache, changes, remove_stale=False)[0])
             commit(changes, lambda: None)
-    report = WriteReport(sum(r.written for r in reports), sum(r.unchanged for r in reports), 0,
-                         {path: stat for r in reports for path, stat in r.stats.items()})
+    report = WriteReport(
+        sum(r.written for r in reports),
+        sum(r.unchanged for r in reports),
+        0,
+        {path: stat for r in reports for path, stat in r.stats.items()},
+    )
     return BuildResult(site, report, previous.missing_translations, renderer)
 
 
-def write(output: Output, site: Site, cache: BuildCache, changes: Changes, remove_stale: bool,
-          present: Mapping[str, tuple[int, int]] | None = None) -> tuple[WriteReport, dict]:
+def write(
+    output: Output,
+    site: Site,
+    cache: BuildCache,
+    changes: Changes,
+    remove_stale: bool,
+    present: Mapping[str, tuple[int, int]] | None = None,
+) -> tuple[WriteReport, dict]:
     """Write the differences and record each file in the manifest; returns every output file's
     (size, mtime_ns) as the writer left it, for the no-change record. present: see build."""
     manifest, output_dir = cache.memo.store("manifest"), site.config.path("output")
@@ -213,13 +247,14 @@ def write(output: Output, site: Site, cache: BuildCache, changes: Changes, remov
         if path in report.stats:
             cache.memo.put("manifest", path, (output.digests[path], *report.stats[path]))
         elif path in manifest:
-            cache.memo.put("manifest", path, manifest[path])   # unchanged and already recorded
+            cache.memo.put("manifest", path, manifest[path])  # unchanged and already recorded
         if path in manifest:
             stats[path] = manifest[path][1:]
     return report, stats
 
 
 def result_messages(result: BuildResult) -> list[str]:
-    return [f"not yet translated: /{page.path} (notice page; original in {page.source})"
-            for page in result.missing_translations] + \
-        [line for line in [unverified_version()] if line and result.renderer is not None]
+    return [
+        f"not yet translated: /{page.path} (notice page; original in {page.source})"
+        for page in result.missing_translations
+    ] + [line for line in [unverified_version()] if line and result.renderer is not None]

@@ -3,6 +3,7 @@
 A failed build never stops the server: every page is then served as it last built, under a panel
 listing the problems in the same words as the command line, until a save fixes them.
 """
+
 from __future__ import annotations
 
 import gc
@@ -22,7 +23,7 @@ from ..speed.cache import BuildCache
 from .pipeline import BuildResult, build, update_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
-EVERYTHING = frozenset({"*"})   # while a full build runs, every request waits for it
+EVERYTHING = frozenset({"*"})  # while a full build runs, every request waits for it
 
 
 class Preview:
@@ -32,12 +33,12 @@ class Preview:
         self.root, self.output_dir = root, output_dir
         self.problems: tuple[Problem, ...] = ()
         self.lock = threading.Lock()
-        self.cache = BuildCache(root)   # kept in memory between saves: only what changed is redone
-        self.last: BuildResult | None = None    # the site as output/ holds it, after a successful build
-        self.pending: set[Path] = set()         # saved files a failed update could not take in yet
-        self.updating: frozenset[str] | None = None   # output paths a rebuild may still change; EVERYTHING
+        self.cache = BuildCache(root)  # kept in memory between saves: only what changed is redone
+        self.last: BuildResult | None = None  # the site as output/ holds it, after a successful build
+        self.pending: set[Path] = set()  # saved files a failed update could not take in yet
+        self.updating: frozenset[str] | None = None  # output paths a rebuild may still change; EVERYTHING
         self.ready = threading.Condition()
-        self.reload: Callable[[], None] = lambda: None   # tells the open pages to load again
+        self.reload: Callable[[], None] = lambda: None  # tells the open pages to load again
 
     def rebuild(self, changed: Iterable[Path] = ()) -> None:
         """A full build, or, when the saves changed only page bodies, an update of the pages showing them.
@@ -54,20 +55,20 @@ class Preview:
                 reloaded_early = True
 
             pending = self.pending | set(changed)
-            last = self.last if pending else None    # the build that these saves may only update
+            last = self.last if pending else None  # the build that these saves may only update
             fast = last is not None
             try:
                 reloaded = reload_bodies(last.site, pending) if last is not None else None
                 fast = reloaded is not None
                 if reloaded and not reloaded[1]:
-                    self.pending = set()      # only files the site never reads: nothing to do
+                    self.pending = set()  # only files the site never reads: nothing to do
                     return
                 if reloaded and last is not None:
                     result = update_bodies(last, *reloaded, first_written=saved_pages_written)
                 else:
                     result = build(self.root, drafts=True, production=False, cache=self.cache)
                     if result.renderer is not None:
-                        _ = result.renderer.readers    # indexed now rather than on the first save
+                        _ = result.renderer.readers  # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
                     # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
                     gc.collect()
@@ -76,8 +77,17 @@ class Preview:
             except BuildError as error:
                 self.fail(error.problems, pending if fast else None)
             except Exception as error:  # noqa: BLE001 - the preview must survive anything
-                self.fail((Problem("(generator)", 1, f"internal error: {type(error).__name__}: {error}",
-                                   "run 'python build.py --debug' to see the traceback"),), None)
+                self.fail(
+                    (
+                        Problem(
+                            "(generator)",
+                            1,
+                            f"internal error: {type(error).__name__}: {error}",
+                            "run 'python build.py --debug' to see the traceback",
+                        ),
+                    ),
+                    None,
+                )
             finally:
                 self.hold(None)
             if not reloaded_early or self.problems:
@@ -143,12 +153,17 @@ class Preview:
         is_page = file is None or file.suffix == ".html"
         if self.problems and is_page:
             last_good = file.read_bytes() if file else b""
-            return respond(start_response, "500 Build Failed", error_page(self.problems, last_good),
-                           "text/html; charset=utf-8")
+            return respond(
+                start_response, "500 Build Failed", error_page(self.problems, last_good), "text/html; charset=utf-8"
+            )
         if file is None:
             page = self.not_found(path)
-            return respond(start_response, "404 Not Found", page.read_bytes() if page else b"Not found",
-                           "text/html; charset=utf-8" if page else "text/plain")
+            return respond(
+                start_response,
+                "404 Not Found",
+                page.read_bytes() if page else b"Not found",
+                "text/html; charset=utf-8" if page else "text/plain",
+            )
         if path.endswith("/") is False and file.name == "index.html" and not path.endswith("index.html"):
             return respond(start_response, "301 Moved Permanently", b"", "text/plain", [("Location", path + "/")])
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -157,10 +172,18 @@ class Preview:
         return respond(start_response, "200 OK", file.read_bytes(), content_type)
 
 
-def respond(start_response: Callable, status: str, body: bytes, content_type: str,
-            headers: list[tuple[str, str]] | None = None) -> list[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))),
-                            ("Cache-Control", "no-store"), *(headers or [])])
+def respond(
+    start_response: Callable, status: str, body: bytes, content_type: str, headers: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    start_response(
+        status,
+        [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            *(headers or []),
+        ],
+    )
     return [body]
 
 
@@ -178,9 +201,11 @@ def error_page(problems: Iterable[Problem], last_good: bytes) -> bytes:
     panel = ERROR_PANEL.format(items=items).encode("utf-8")
     match = re.search(rb"<body[^>]*>", last_good)
     if match:
-        return last_good[:match.end()] + panel + last_good[match.end():]
-    return (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
-            b"</head><body>" + panel + b"</body></html>\n")
+        return last_good[: match.end()] + panel + last_good[match.end() :]
+    return (
+        b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
+        b"</head><body>" + panel + b"</body></html>\n"
+    )
 
 
 def serve(root: Path, host: str, port: int) -> int:
@@ -191,6 +216,7 @@ def serve(root: Path, host: str, port: int) -> int:
 
     class NoPolling(Watcher):
         """livereload polls every 0.8 s and drops reloads within 3 s of the last one; we watch ourselves."""
+
         def start(self, callback) -> bool:
             return True
 
@@ -209,8 +235,9 @@ def serve(root: Path, host: str, port: int) -> int:
     return 0
 
 
-def start_watching(paths: list[Path], recursive: bool, on_change: Callable[[set[Path]], None],
-                   only: tuple[Path, ...] = ()) -> None:
+def start_watching(
+    paths: list[Path], recursive: bool, on_change: Callable[[set[Path]], None], only: tuple[Path, ...] = ()
+) -> None:
     """Rebuild once per burst of saves (watchfiles, on inotify, groups changes within 30 ms); a save made
     during a rebuild is queued by the watcher and starts the next one, so none is lost."""
     import watchfiles
@@ -221,8 +248,9 @@ def start_watching(paths: list[Path], recursive: bool, on_change: Callable[[set[
         return (not wanted or path in wanted) and not path.endswith(("~", ".swp", ".swx"))
 
     def loop() -> None:
-        for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive, debounce=30, step=10,
-                                        raise_interrupt=False):
+        for changes in watchfiles.watch(
+            *paths, watch_filter=accept, recursive=recursive, debounce=30, step=10, raise_interrupt=False
+        ):
             on_change({Path(path) for _, path in changes})
 
     threading.Thread(target=loop, daemon=True, name="watch").start()

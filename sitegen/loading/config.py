@@ -1,4 +1,5 @@
 """site.yaml -> one typed, immutable Config. Every problem is reported, each with its line."""
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,21 @@ from .schema import check_keys, check_type, freeze, is_localized, language_probl
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
-TOP_KEYS = ("title", "description", "base_url", "languages", "paths", "menu", "footer", "collections",
-            "markdown", "limits", "accessibility", "feeds", "organization")
+TOP_KEYS = (
+    "title",
+    "description",
+    "base_url",
+    "languages",
+    "paths",
+    "menu",
+    "footer",
+    "collections",
+    "markdown",
+    "limits",
+    "accessibility",
+    "feeds",
+    "organization",
+)
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
 COLLECTION_KEYS = ("required", "references", "countries", "choices", "pages")
@@ -41,6 +55,7 @@ class MenuEntry:
 @dataclass(frozen=True)
 class Localized:
     """A value per language; a plain value in YAML serves every language."""
+
     values: Mapping[str, Any]
 
     def get(self, lang: str) -> Any:
@@ -90,21 +105,21 @@ class Config:
     organization: Any
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
 
-    @functools.cached_property   # asked for on every page
+    @functools.cached_property  # asked for on every page
     def default_language(self) -> str:
         return self.languages[0].code
 
-    @functools.cached_property   # asked for on every page
+    @functools.cached_property  # asked for on every page
     def language_codes(self) -> tuple[str, ...]:
         return tuple(language.code for language in self.languages)
 
-    @functools.cached_property   # asked for on every page
+    @functools.cached_property  # asked for on every page
     def base_path(self) -> str:
         """The URL path the site lives under, always starting and ending with '/'."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @functools.cached_property   # asked for on every page
+    @functools.cached_property  # asked for on every page
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
@@ -116,8 +131,13 @@ class Config:
 def load_config(root: Path, base_url: str | None = None) -> Config:
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml not found",
-                                  f"run the command from the site's folder (looked in {root})")])
+        raise BuildError(
+            [
+                Problem(
+                    CONFIG_FILE, 1, "site.yaml not found", f"run the command from the site's folder (looked in {root})"
+                )
+            ]
+        )
     raw = load_yaml(decode(path.read_bytes(), CONFIG_FILE), CONFIG_FILE)
     if not isinstance(raw, LineMap):
         raise BuildError([Problem(CONFIG_FILE, 1, "site.yaml must be a mapping of keys", "see README, 'site.yaml'")])
@@ -176,8 +196,14 @@ class ConfigReader:
             return LineMap()
         return value
 
-    def localized(self, key: str, codes: tuple[str, ...], required: bool = False, parent: LineMap | None = None,
-                  where: str | None = None) -> Localized:
+    def localized(
+        self,
+        key: str,
+        codes: tuple[str, ...],
+        required: bool = False,
+        parent: LineMap | None = None,
+        where: str | None = None,
+    ) -> Localized:
         parent = self.raw if parent is None else parent
         value = parent.get(key)
         line = parent.line_of(key)
@@ -196,8 +222,11 @@ class ConfigReader:
             return Localized(MappingProxyType(dict(value)))
         unknown = [k for k in value if k not in codes] if isinstance(value, dict) else []
         hint = did_you_mean(unknown[0], codes) if unknown else ""
-        self.problem(line, f"'{where}' must be a text or a mapping of language codes ({', '.join(codes)})",
-                     hint or "write e.g. {pl: Tekst, en: Text}")
+        self.problem(
+            line,
+            f"'{where}' must be a text or a mapping of language codes ({', '.join(codes)})",
+            hint or "write e.g. {pl: Tekst, en: Text}",
+        )
         return Localized(MappingProxyType({}))
 
     def read_languages(self) -> tuple[Language, ...]:
@@ -210,15 +239,19 @@ class ConfigReader:
                 self.problem(line, f"language code '{code}' must be lower-case letters", "use ISO 639-1, e.g. 'pl'")
                 continue
             if not isinstance(spec, LineMap):
-                self.problem(line, f"language '{code}' must be a mapping with 'name' and 'locale'",
-                             "write e.g. 'pl: {name: Polski, locale: pl_PL}'")
+                self.problem(
+                    line,
+                    f"language '{code}' must be a mapping with 'name' and 'locale'",
+                    "write e.g. 'pl: {name: Polski, locale: pl_PL}'",
+                )
                 continue
             check_keys(spec, LANGUAGE_KEYS, f"language '{code}'", CONFIG_FILE, self.problems)
             name, locale = spec.get("name"), spec.get("locale", code)
             if not check_type(name, str, f"languages.{code}.name", CONFIG_FILE, spec.line_of("name"), self.problems):
                 continue
-            if not check_type(locale, str, f"languages.{code}.locale", CONFIG_FILE, spec.line_of("locale"),
-                              self.problems) or not self.known_locale(locale, spec.line_of("locale")):
+            if not check_type(
+                locale, str, f"languages.{code}.locale", CONFIG_FILE, spec.line_of("locale"), self.problems
+            ) or not self.known_locale(locale, spec.line_of("locale")):
                 continue
             if spec.get("default"):
                 defaults.append(code)
@@ -233,6 +266,7 @@ class ConfigReader:
 
     def known_locale(self, locale: str, line: int) -> bool:
         from babel import Locale, UnknownLocaleError
+
         try:
             Locale.parse(locale)
             return True
@@ -248,8 +282,11 @@ class ConfigReader:
             return "/"
         parts = urlsplit(value)
         if parts.scheme not in ("", "http", "https") or parts.query or parts.fragment:
-            self.problem(line, f"'base_url' '{value}' is not an http(s) URL or a path",
-                         "write e.g. https://example.gov.pl/ or /sub/path/")
+            self.problem(
+                line,
+                f"'base_url' '{value}' is not an http(s) URL or a path",
+                "write e.g. https://example.gov.pl/ or /sub/path/",
+            )
         return value if value.endswith("/") else value + "/"
 
     def read_paths(self) -> Mapping[str, Path]:
@@ -262,8 +299,11 @@ class ConfigReader:
                 value = name
             resolved = (self.root / value).resolve()
             if not resolved.is_relative_to(self.root.resolve()) or resolved == self.root.resolve():
-                self.problem(section.line_of(name), f"'paths.{name}' must be a folder inside the site's folder",
-                             f"use a relative path such as '{name}'")
+                self.problem(
+                    section.line_of(name),
+                    f"'paths.{name}' must be a folder inside the site's folder",
+                    f"use a relative path such as '{name}'",
+                )
                 resolved = self.root / name
             paths[name] = resolved
         return MappingProxyType(paths)
@@ -273,8 +313,11 @@ class ConfigReader:
         menus = {}
         for name, entries in section.items():
             if not isinstance(entries, LineList) or not all(isinstance(e, str) for e in entries):
-                self.problem(section.line_of(name), f"menu '{name}' must be a list of page source paths",
-                             "write e.g. '- networking/_index.md'")
+                self.problem(
+                    section.line_of(name),
+                    f"menu '{name}' must be a list of page source paths",
+                    "write e.g. '- networking/_index.md'",
+                )
                 continue
             menus[name] = tuple(MenuEntry(entry, entries.line_of(i)) for i, entry in enumerate(entries))
         return MappingProxyType(menus)
@@ -300,8 +343,11 @@ class ConfigReader:
         if limit is not None and not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0):
             self.problem(footer.line_of("max_logos"), "'footer.max_logos' must be a whole number above 0", "e.g. 4")
         elif limit is not None and len(result) > limit:
-            self.problem(logos.line, f"the footer may show at most {limit} logos (footer.max_logos)",
-                         "remove a logo, or raise footer.max_logos if the rules you follow allow it")
+            self.problem(
+                logos.line,
+                f"the footer may show at most {limit} logos (footer.max_logos)",
+                "remove a logo, or raise footer.max_logos if the rules you follow allow it",
+            )
         return tuple(result)
 
     def read_collections(self, codes: tuple[str, ...]) -> Mapping[str, Collection]:
@@ -323,9 +369,11 @@ class ConfigReader:
         for name, collection in collections.items():
             for target in collection.references.values():
                 if target not in collections:
-                    self.problem(line_of(section[name], "references"),
-                                 f"collection '{name}' refers to unknown collection '{target}'",
-                                 did_you_mean(target, collections) or "declare it under 'collections'")
+                    self.problem(
+                        line_of(section[name], "references"),
+                        f"collection '{name}' refers to unknown collection '{target}'",
+                        did_you_mean(target, collections) or "declare it under 'collections'",
+                    )
         return MappingProxyType(collections)
 
     def read_pages_route(self, spec: LineMap, codes: tuple[str, ...]) -> PagesRoute | None:

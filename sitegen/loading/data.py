@@ -1,4 +1,5 @@
 """content/data/*.yaml -> Data: loaded once, checked against site.yaml's collections, read-only."""
+
 from __future__ import annotations
 
 import functools
@@ -26,17 +27,20 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO"}
 def country_codes() -> frozenset[str]:
     """ISO 3166 codes, looked up only when a record is checked (data checks are memoised): loading Babel's
     English data costs 10-15 ms, which a rebuild after a page edit need not pay (it may format no date)."""
-    return frozenset(code for code in Locale("en").territories
-                     if isinstance(code, str) and code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES)
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if isinstance(code, str) and code.isalpha() and len(code) == 2 and code not in NOT_COUNTRIES
+    )
 
 
 @dataclass(frozen=True)
 class Data:
-    files: Mapping[str, str]                 # data name -> source path, for messages
-    raw: Mapping[str, Any]                   # data name -> the YAML value, line-aware
-    views: Mapping[str, Mapping[str, Any]]   # language -> data name -> localized, read-only value
+    files: Mapping[str, str]  # data name -> source path, for messages
+    raw: Mapping[str, Any]  # data name -> the YAML value, line-aware
+    views: Mapping[str, Mapping[str, Any]]  # language -> data name -> localized, read-only value
     by_id: Mapping[str, Mapping[str, Mapping[str, Any]]]  # language -> collection -> id -> localized record
-    digest: str = ""                         # of every data file's text: what pages made from data depend on
+    digest: str = ""  # of every data file's text: what pages made from data depend on
 
     def find(self, lang: str, collection: str, record_id: Any) -> Any:
         return self.by_id[lang].get(collection, {}).get(record_id)
@@ -66,8 +70,9 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
     for path in files:
         shown = relative(path, config.root)
         if path.suffix not in (".yaml", ".yml"):
-            problems.append(Problem(shown, 1, "only YAML files (.yaml) belong in content/data/",
-                                    "move other files to static/"))
+            problems.append(
+                Problem(shown, 1, "only YAML files (.yaml) belong in content/data/", "move other files to static/")
+            )
             continue
         try:
             texts.append((path.stem, read_text(path, config.root, config.max_file_bytes)))
@@ -80,12 +85,17 @@ def load_data(config: Config, files: list[Path], memo: Recall | None = None) -> 
     problems += checked(config, raw, sources, unreadable, files_digest, memo)
     codes = config.language_codes
     # lang=lang binds each language; mypy cannot type such a lambda yet (python/mypy#15459).
-    views = {lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes))  # type: ignore[misc]
-             for lang in codes}
-    by_id = {lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name]))  # type: ignore[misc]
-             for lang in codes}
-    return Data(MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views),
-                MappingProxyType(by_id), files_digest), problems
+    views = {
+        lang: Lazy(raw, lambda name, lang=lang: localize(raw[name], lang, codes))  # type: ignore[misc]
+        for lang in codes
+    }
+    by_id = {
+        lang: Lazy(raw, lambda name, lang=lang: index_records(views[lang][name]))  # type: ignore[misc]
+        for lang in codes
+    }
+    return Data(
+        MappingProxyType(sources), MappingProxyType(raw), MappingProxyType(views), MappingProxyType(by_id), files_digest
+    ), problems
 
 
 class Lazy(Mapping):
@@ -111,22 +121,38 @@ class Lazy(Mapping):
         return len(self._keys)
 
 
-def checked(config: Config, raw: Mapping[str, Any], sources: Mapping[str, str], unreadable: set[str],
-            files_digest: str, memo: Recall | None) -> list[Problem]:
+def checked(
+    config: Config,
+    raw: Mapping[str, Any],
+    sources: Mapping[str, str],
+    unreadable: set[str],
+    files_digest: str,
+    memo: Recall | None,
+) -> list[Problem]:
     """The data files' problems; memoised under the files' text and the collections' rules, as checking
     2,000 records on every build costs more than reading them."""
-    key = digest(CODE, config.language_codes, repr(config.collections), sorted(sources.items()), sorted(unreadable),
-                 files_digest)
+    key = digest(
+        CODE, config.language_codes, repr(config.collections), sorted(sources.items()), sorted(unreadable), files_digest
+    )
     found = memo.get("data-checks", key) if memo else None
     if found is None:
         found = [problem for name, value in raw.items() for problem in unsafe_links(value, sources[name])]
-        found += [problem for name, value in raw.items()
-                  for problem in language_problems(value, config.language_codes, sources[name])]
+        found += [
+            problem
+            for name, value in raw.items()
+            for problem in language_problems(value, config.language_codes, sources[name])
+        ]
         for name, collection in config.collections.items():
             if name not in raw:
                 if name not in unreadable:
-                    found.append(Problem("site.yaml", 1, f"collection '{name}' has no data file",
-                                         f"create content/data/{name}.yaml or remove it from 'collections'"))
+                    found.append(
+                        Problem(
+                            "site.yaml",
+                            1,
+                            f"collection '{name}' has no data file",
+                            f"create content/data/{name}.yaml or remove it from 'collections'",
+                        )
+                    )
                 continue
             found.extend(check_collection(collection, raw, sources))
         if memo:
@@ -144,8 +170,14 @@ def check_collection(collection: Collection, raw: Mapping[str, Any], sources: Ma
     path = sources[collection.name]
     records = raw[collection.name]
     if not isinstance(records, LineList):
-        return [Problem(path, getattr(records, "line", 1), "this data file must be a list of records",
-                        "start each record with '- id: ...'")]
+        return [
+            Problem(
+                path,
+                getattr(records, "line", 1),
+                "this data file must be a list of records",
+                "start each record with '- id: ...'",
+            )
+        ]
     problems: list[Problem] = []
     seen: dict[Any, int] = {}
     for index, record in enumerate(records):
@@ -155,11 +187,23 @@ def check_collection(collection: Collection, raw: Mapping[str, Any], sources: Ma
             continue
         record_id = record.get("id")
         if not is_safe_slug(record_id):
-            problems.append(Problem(path, record.line_of("id"), f"record id '{record_id}' is missing or not URL-safe",
-                                    "use lower-case letters, digits and hyphens"))
+            problems.append(
+                Problem(
+                    path,
+                    record.line_of("id"),
+                    f"record id '{record_id}' is missing or not URL-safe",
+                    "use lower-case letters, digits and hyphens",
+                )
+            )
         elif record_id in seen:
-            problems.append(Problem(path, record.line_of("id"), f"duplicate id '{record_id}'",
-                                    f"the same id is used on line {seen[record_id]}; give each record its own id"))
+            problems.append(
+                Problem(
+                    path,
+                    record.line_of("id"),
+                    f"duplicate id '{record_id}'",
+                    f"the same id is used on line {seen[record_id]}; give each record its own id",
+                )
+            )
         else:
             seen[record_id] = record.line_of("id")
         problems.extend(check_record(collection, record, raw, path))
@@ -176,20 +220,34 @@ def check_record(collection: Collection, record: LineMap, raw: Mapping[str, Any]
         known = [r.get("id") for r in raw.get(target) or () if isinstance(r, dict)]
         for value, line in values_at(record, field_path.split(".")):
             if value not in known:
-                hint = (did_you_mean(str(value), [str(k) for k in known])
-                        or f"ids in {target}: {', '.join(map(str, known))}")
+                hint = (
+                    did_you_mean(str(value), [str(k) for k in known])
+                    or f"ids in {target}: {', '.join(map(str, known))}"
+                )
                 problems.append(Problem(path, line, f"'{field_path}' refers to unknown {target} id '{value}'", hint))
     for field_path in collection.countries:
         for value, line in values_at(record, field_path.split(".")):
             if value not in country_codes():
                 hint = did_you_mean(str(value).upper(), country_codes()) if isinstance(value, str) else ""
-                problems.append(Problem(path, line, f"'{value}' is not an ISO 3166 country code",
-                                        hint or "use two capital letters, e.g. PL, DE, ES"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"'{value}' is not an ISO 3166 country code",
+                        hint or "use two capital letters, e.g. PL, DE, ES",
+                    )
+                )
     for field, allowed in collection.choices.items():
         for value, line in values_at(record, field.split(".")):
             if value not in allowed:
-                problems.append(Problem(path, line, f"'{field}' is '{value}', not one of: {', '.join(allowed)}",
-                                        did_you_mean(str(value), allowed)))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"'{field}' is '{value}', not one of: {', '.join(allowed)}",
+                        did_you_mean(str(value), allowed),
+                    )
+                )
     return problems
 
 
@@ -225,8 +283,14 @@ def unsafe_links(value: Any, path: str, line: int = 1) -> list[Problem]:
     """Data is rendered into href attributes; script and data URLs are refused wherever they appear."""
     if isinstance(value, str):
         if is_unsafe_link(value):
-            return [Problem(path, line, f"'{value[:40]}' is a script or data link, which is not allowed",
-                            "use an http(s) address")]
+            return [
+                Problem(
+                    path,
+                    line,
+                    f"'{value[:40]}' is a script or data link, which is not allowed",
+                    "use an http(s) address",
+                )
+            ]
         return []
     if isinstance(value, LineMap):
         return [p for key, child in value.items() for p in unsafe_links(child, path, value.line_of(key))]

@@ -1,4 +1,5 @@
 """Catalogues read straight from .po files, Babel formatting and per-language alphabetical order."""
+
 from __future__ import annotations
 
 import datetime
@@ -37,7 +38,7 @@ class LanguageCatalog:
     path: str
     catalog: Catalog
     translations: Translations
-    source_digest: str      # of the .po file's bytes: part of every render key of this language
+    source_digest: str  # of the .po file's bytes: part of every render key of this language
 
 
 def catalog_path(locales_dir: Path, lang: str) -> Path:
@@ -56,21 +57,43 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
     path = catalog_path(locales_dir, lang)
     shown = relative(path, root)
     if not path.is_file():
-        raise BuildError([Problem(shown, 1, f"the '{lang}' catalogue is missing",
-                                  "run 'python build.py i18n update' to create it from locales/messages.pot")])
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    f"the '{lang}' catalogue is missing",
+                    "run 'python build.py i18n update' to create it from locales/messages.pot",
+                )
+            ]
+        )
     try:
         source = path.read_bytes()
-        text = decode(source, shown)    # a byte order mark or CRLF line ends, as some editors save it
+        text = decode(source, shown)  # a byte order mark or CRLF line ends, as some editors save it
         broken_line = unquoted_line(text)
         if broken_line:
-            raise BuildError([Problem(shown, broken_line, "the catalogue cannot be read: this line is neither a "
-                                      "comment nor a quoted string",
-                                      "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask")])
+            raise BuildError(
+                [
+                    Problem(
+                        shown,
+                        broken_line,
+                        "the catalogue cannot be read: this line is neither a comment nor a quoted string",
+                        "close the quotes of the msgid/msgstr, as 'msgfmt --check' would ask",
+                    )
+                ]
+            )
         catalog = read_po(BytesIO(text.encode("utf-8")), locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as error:
-        raise BuildError([Problem(shown, error.lineno or 1, f"the catalogue cannot be read: {error}",
-                                  "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'")]
-                         ) from None
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    error.lineno or 1,
+                    f"the catalogue cannot be read: {error}",
+                    "fix the quoting of msgid/msgstr lines, or check it with 'msgfmt --check'",
+                )
+            ]
+        ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise BuildError([Problem(shown, 1, f"the catalogue cannot be read: {error}", "save it as UTF-8")]) from None
     problems = check_placeholders(catalog, shown)
@@ -79,8 +102,9 @@ def load_catalog(locales_dir: Path, lang: str, locale: str, root: Path) -> Langu
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return LanguageCatalog(lang, shown, catalog, Translations(buffer, domain=DOMAIN),
-                           hashlib.sha256(source).hexdigest())
+    return LanguageCatalog(
+        lang, shown, catalog, Translations(buffer, domain=DOMAIN), hashlib.sha256(source).hexdigest()
+    )
 
 
 def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
@@ -94,13 +118,23 @@ def check_placeholders(catalog: Catalog, shown: str) -> list[Problem]:
         expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
         for translated in strings:
             if translated and set(PLACEHOLDER.findall(translated)) - expected:
-                problems.append(Problem(shown, message.lineno or 1,
-                                        f"the translation of '{ids[0]}' uses placeholders that the source does not",
-                                        f"use exactly {as_written(ids) or 'no placeholders'}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        message.lineno or 1,
+                        f"the translation of '{ids[0]}' uses placeholders that the source does not",
+                        f"use exactly {as_written(ids) or 'no placeholders'}",
+                    )
+                )
             elif translated and len(strings) == 1 and set(PLACEHOLDER.findall(translated)) != expected:
-                problems.append(Problem(shown, message.lineno or 1,
-                                        f"the translation of '{ids[0]}' drops a placeholder",
-                                        f"keep {as_written(ids)}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        message.lineno or 1,
+                        f"the translation of '{ids[0]}' drops a placeholder",
+                        f"keep {as_written(ids)}",
+                    )
+                )
     return problems
 
 
@@ -166,4 +200,5 @@ class Formatter:
             for step in attribute.split(".") if attribute else ():
                 item = item[step] if isinstance(item, Mapping) else getattr(item, step)
             return item
+
         return sorted(items, key=lambda item: self.sort_key(text(item)))

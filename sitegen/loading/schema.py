@@ -1,4 +1,5 @@
 """Small, explicit checks of YAML values against the types the generator expects."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,8 +11,14 @@ from .yamlsrc import LineList, LineMap
 
 T = TypeVar("T")
 
-TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", datetime.date: "a date (YYYY-MM-DD)",
-              list: "a list", dict: "a mapping"}
+TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    datetime.date: "a date (YYYY-MM-DD)",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def is_type(value: Any, kind: type[T]) -> TypeGuard[T]:
@@ -25,8 +32,11 @@ def is_type(value: Any, kind: type[T]) -> TypeGuard[T]:
 def check_type(value: Any, kind: type[T], where: str, path: str, line: int, problems: list[Problem]) -> TypeGuard[T]:
     if is_type(value, kind):
         return True
-    problems.append(Problem(path, line, f"'{where}' must be {TYPE_NAMES[kind]}, not {describe(value)}",
-                            f"write it as {example(kind)}"))
+    problems.append(
+        Problem(
+            path, line, f"'{where}' must be {TYPE_NAMES[kind]}, not {describe(value)}", f"write it as {example(kind)}"
+        )
+    )
     return False
 
 
@@ -43,8 +53,14 @@ def describe(value: Any) -> str:
 
 
 def example(kind: type) -> str:
-    return {str: "a quoted string", int: "a number such as 10", bool: "true or false",
-            datetime.date: "2026-11-22", list: "a list of '- item' lines", dict: "'key: value' lines"}[kind]
+    return {
+        str: "a quoted string",
+        int: "a number such as 10",
+        bool: "true or false",
+        datetime.date: "2026-11-22",
+        list: "a list of '- item' lines",
+        dict: "'key: value' lines",
+    }[kind]
 
 
 def check_keys(mapping: LineMap, known: Any, where: str, path: str, problems: list[Problem]) -> None:
@@ -80,36 +96,59 @@ def line_of(mapping: Any, key: Any, default: int = 1) -> int:
     return mapping.line_of(key) if isinstance(mapping, (LineMap, LineList)) else default
 
 
-
 def language_problems(value: Any, languages: tuple[str, ...], path: str, line: int = 1) -> list[Problem]:
     """A mapping with a language code among its keys gives one value per language. It must name every
     language of the site and nothing else, each with text or a number, or an empty value ("") where a
     language has none. YAML turns an unquoted comma into another key ({pl: a, b, en: c}) and an unquoted
     yes or no into true or false: a page would print either as Python."""
     if isinstance(value, LineList):
-        return [p for index, item in enumerate(value) for p in language_problems(item, languages, path,
-                                                                                 value.line_of(index))]
+        return [
+            p
+            for index, item in enumerate(value)
+            for p in language_problems(item, languages, path, value.line_of(index))
+        ]
     if not isinstance(value, LineMap):
         return []
     if not any(key in languages for key in value):
-        return [p for key, item in value.items() for p in language_problems(item, languages, path,
-                                                                            value.line_of(key))]
+        return [p for key, item in value.items() for p in language_problems(item, languages, path, value.line_of(key))]
     problems, misspelt = [], set()
     for key in value:
         if key not in languages:
             misspelt.add(did_you_mean(str(key), languages))
-            hint = did_you_mean(str(key), languages) or \
-                "put the text in quotes if it has a comma or a colon in it: {pl: \"a, b\", en: \"c, d\"}"
-            problems.append(Problem(path, value.line_of(key), f"'{key}' is not a language of the site in this "
-                                    f"language mapping (languages: {', '.join(languages)})", hint))
+            hint = (
+                did_you_mean(str(key), languages)
+                or 'put the text in quotes if it has a comma or a colon in it: {pl: "a, b", en: "c, d"}'
+            )
+            problems.append(
+                Problem(
+                    path,
+                    value.line_of(key),
+                    f"'{key}' is not a language of the site in this "
+                    f"language mapping (languages: {', '.join(languages)})",
+                    hint,
+                )
+            )
         elif not is_text(value[key]):
-            problems.append(Problem(path, value.line_of(key), f"the '{key}' value must be text, not "
-                                    f"{describe(value[key])}", "put it in quotes, e.g. \"Yes\" or \"No\""
-                                    if isinstance(value[key], bool) else "write one text per language"))
+            problems.append(
+                Problem(
+                    path,
+                    value.line_of(key),
+                    f"the '{key}' value must be text, not {describe(value[key])}",
+                    'put it in quotes, e.g. "Yes" or "No"'
+                    if isinstance(value[key], bool)
+                    else "write one text per language",
+                )
+            )
     for code in languages:
-        if code not in value and did_you_mean(code, [code]) not in misspelt:   # 'eng' for 'en' is one problem
-            problems.append(Problem(path, value.line, f"this language mapping has no '{code}' value",
-                                    f"add {code}: ... (or {code}: \"\" where there is none in that language)"))
+        if code not in value and did_you_mean(code, [code]) not in misspelt:  # 'eng' for 'en' is one problem
+            problems.append(
+                Problem(
+                    path,
+                    value.line,
+                    f"this language mapping has no '{code}' value",
+                    f'add {code}: ... (or {code}: "" where there is none in that language)',
+                )
+            )
     return problems
 
 

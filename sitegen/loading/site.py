@@ -2,6 +2,7 @@
 
 Nothing here renders or writes; every problem found is collected and raised together.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -33,6 +34,7 @@ REQUIRED_TEMPLATES = ("base.html", "missing.html", "404.html", "chooser.html", "
 class Page(NamedTuple):
     """One page in one language, with everything the renderer needs to know about it. A tuple, as every
     build makes 24,000 of them: a tuple is quicker to make than a frozen dataclass."""
+
     key: str
     lang: str
     source: str
@@ -44,14 +46,14 @@ class Page(NamedTuple):
     template: str
     weight: int
     extra: Any
-    body: Body                     # read from the file only when the page is converted
+    body: Body  # read from the file only when the page is converted
     body_line: int
-    path: str                      # site-relative URL path: 'pl/o-nas/zespol/'
-    line: int                      # where the URL is decided: the slug line, or the data record
+    path: str  # site-relative URL path: 'pl/o-nas/zespol/'
+    line: int  # where the URL is decided: the slug line, or the data record
     is_section: bool
     parent_key: str | None
-    record: tuple[str, str] | None = None    # (collection, id) for pages generated from data
-    missing: bool = False                    # a notice standing in for a translation not written yet
+    record: tuple[str, str] | None = None  # (collection, id) for pages generated from data
+    missing: bool = False  # a notice standing in for a translation not written yet
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,9 @@ class Site:
     drafts: bool
     draft_keys: frozenset[str]
     by_key: Mapping[tuple[str, str], Page] = field(default_factory=dict)
-    sources: Mapping[tuple[str, str], SourcePage] = field(default_factory=dict)   # as the files say
+    sources: Mapping[tuple[str, str], SourcePage] = field(default_factory=dict)  # as the files say
     child_keys: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # in listing order
-    outline: str = ""    # digest of site.yaml, the options and every page file but the bodies (see load_site)
+    outline: str = ""  # digest of site.yaml, the options and every page file but the bodies (see load_site)
 
     def page(self, key: str, lang: str) -> Page | None:
         return self.by_key.get((key, lang))
@@ -92,12 +94,22 @@ def child_index(pages: Iterable[Page]) -> Mapping[tuple[str, str], tuple[str, ..
     for page in pages:
         if page.parent_key is not None and not page.missing:
             children.setdefault((page.parent_key, page.lang), []).append(page)
-    return ReadOnlyDict({section: tuple(p.key for p in sorted(found, key=lambda p: (p.weight, p.title.casefold())))
-                         for section, found in children.items()})
+    return ReadOnlyDict(
+        {
+            section: tuple(p.key for p in sorted(found, key=lambda p: (p.weight, p.title.casefold())))
+            for section, found in children.items()
+        }
+    )
 
 
-def load_site(root: Path, base_url: str | None = None, drafts: bool = False, memo: Recall | None = None,
-              listing: Mapping[str, FileStatus] | None = None, map_all: Callable = map) -> Site:
+def load_site(
+    root: Path,
+    base_url: str | None = None,
+    drafts: bool = False,
+    memo: Recall | None = None,
+    listing: Mapping[str, FileStatus] | None = None,
+    map_all: Callable = map,
+) -> Site:
     """listing: the site's files as list_inputs() gives them, if the caller has already listed them.
     memo and map_all: what the speed layer lends to skip and spread work; without them all is done here."""
     config = load_config(root, base_url)
@@ -106,8 +118,9 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
     content_dir, data_dir = config.path("content"), data_folder(config)
     data_files = under(listing, data_dir, root)
     page_files = {path: status for path, status in under(listing, content_dir, root).items() if path not in data_files}
-    sources, page_problems = load_pages(page_files, content_dir, config.language_codes, root, config.max_file_bytes,
-                                       memo, map_all)
+    sources, page_problems = load_pages(
+        page_files, content_dir, config.language_codes, root, config.max_file_bytes, memo, map_all
+    )
     data, data_problems = load_data(config, [root / path for path in sorted(data_files)], memo)
     catalogs = {}
     for language in config.languages:
@@ -115,41 +128,71 @@ def load_site(root: Path, base_url: str | None = None, drafts: bool = False, mem
             catalogs[language.code] = load_catalog(config.path("locales"), language.code, language.locale, root)
         except BuildError as error:
             problems.extend(error.problems)
-    templates, static_files = (tuple(relative(root / path, config.path(name)) for path in
-                                     sorted(under(listing, config.path(name), root)))
-                               for name in ("templates", "static"))
+    templates, static_files = (
+        tuple(relative(root / path, config.path(name)) for path in sorted(under(listing, config.path(name), root)))
+        for name in ("templates", "static")
+    )
     problems += page_problems + data_problems
     problems += check_templates(templates, sources, config)
     if problems:
         raise BuildError(problems)
     # Editing a page's body leaves the outline as it was, and with it every page's URL, title and place.
-    outline = digest(CODE, (root / CONFIG_FILE).read_bytes(), config.base_url, drafts,
-                     sorted(source.identity for source in sources))
+    outline = digest(
+        CODE, (root / CONFIG_FILE).read_bytes(), config.base_url, drafts, sorted(source.identity for source in sources)
+    )
     by_source = MappingProxyType({(s.key, s.lang): s for s in sources})
     pages, aliases, child_keys = route(config, sources, by_source, data, drafts, memo, digest(outline, data.digest))
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
-    return Site(config, pages, aliases, data, MappingProxyType(catalogs), templates, static_files,
-                build_date(root), drafts, draft_keys, by_key, by_source, child_keys, outline)
+    return Site(
+        config,
+        pages,
+        aliases,
+        data,
+        MappingProxyType(catalogs),
+        templates,
+        static_files,
+        build_date(root),
+        drafts,
+        draft_keys,
+        by_key,
+        by_source,
+        child_keys,
+        outline,
+    )
 
 
-def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[str, str], SourcePage], data: Data,
-          drafts: bool, memo: Recall | None, key: str) -> tuple[tuple[Page, ...], tuple[Alias, ...], Mapping]:
+def route(
+    config: Config,
+    sources: list[SourcePage],
+    by_source: Mapping[tuple[str, str], SourcePage],
+    data: Data,
+    drafts: bool,
+    memo: Recall | None,
+    key: str,
+) -> tuple[tuple[Page, ...], tuple[Alias, ...], Mapping]:
     """Every page with its URL, the aliases and each section's children. Where each page is (its URL, and
     the file it comes from) is memoised under the outline and the data files; the pages are then made
     again from the loaded files, so they have their bodies as the files have them now, and share their
     strings instead of holding a second copy of every title in memory."""
     routed = memo.get("routes", key) if memo else None
     if memo:
-        memo.keep_used("routes")    # the last outline's routes, no longer of use, leave memory now
+        memo.keep_used("routes")  # the last outline's routes, no longer of use, leave memory now
     if routed is not None:
         places, aliases, child_keys = routed
-        remade = tuple(place if isinstance(place, Page)
-                       else make_page(by_source[place[:2]], lang=place[2], path=place[3]) for place in places)
+        remade = tuple(
+            place if isinstance(place, Page) else make_page(by_source[place[:2]], lang=place[2], path=place[3])
+            for place in places
+        )
         by_key = {(page.key, page.lang): page for page in remade}
-        return remade, tuple(Alias(path=path, target=by_key[target], source=source, line=line)
-                            for path, target, source, line in aliases), \
-            child_keys
+        return (
+            remade,
+            tuple(
+                Alias(path=path, target=by_key[target], source=source, line=line)
+                for path, target, source, line in aliases
+            ),
+            child_keys,
+        )
     pages, problems = Router(config, sources, data, drafts).pages()
     aliases, alias_problems = collect_aliases(pages, sources, config)
     problems += alias_problems + check_menus(config, pages)
@@ -157,10 +200,15 @@ def route(config: Config, sources: list[SourcePage], by_source: Mapping[tuple[st
         raise BuildError(problems)
     child_keys = child_index(pages)
     if memo:
-        places = tuple(page if page.record else (page.key, original_lang(page, by_source, config), page.lang, page.path)
-                       for page in pages)
-        memo.put("routes", key, (places, tuple((a.path, (a.target.key, a.target.lang), a.source, a.line)
-                                               for a in aliases), child_keys))
+        places = tuple(
+            page if page.record else (page.key, original_lang(page, by_source, config), page.lang, page.path)
+            for page in pages
+        )
+        memo.put(
+            "routes",
+            key,
+            (places, tuple((a.path, (a.target.key, a.target.lang), a.source, a.line) for a in aliases), child_keys),
+        )
     return tuple(pages), tuple(aliases), child_keys
 
 
@@ -181,8 +229,12 @@ def reload_bodies(site: Site, paths: Iterable[Path]) -> tuple[Site, list[tuple[s
     for path in paths:
         if never_content(path, config):
             continue
-        if path.suffix != ".md" or not path.is_relative_to(content_dir) or path.is_relative_to(data_dir) \
-                or not path.is_file():
+        if (
+            path.suffix != ".md"
+            or not path.is_relative_to(content_dir)
+            or path.is_relative_to(data_dir)
+            or not path.is_file()
+        ):
             return None
         sources.append(load_page(path, content_dir, config.language_codes, config.root, config.max_file_bytes))
     changed = with_bodies(site, sources)
@@ -198,8 +250,12 @@ def never_content(path: Path, config: Config) -> bool:
         return False
     if any(is_ignored(part) for part in parts):
         return True
-    return (not os.path.lexists(path) and path.suffix != ".md" and path.is_relative_to(config.path("content"))
-            and not path.is_relative_to(data_folder(config)))
+    return (
+        not os.path.lexists(path)
+        and path.suffix != ".md"
+        and path.is_relative_to(config.path("content"))
+        and not path.is_relative_to(data_folder(config))
+    )
 
 
 def with_bodies(site: Site, sources: list[SourcePage]) -> Site | None:
@@ -231,18 +287,34 @@ def check_templates(templates: tuple[str, ...], sources: list[SourcePage], confi
     problems = []
     for name in REQUIRED_TEMPLATES:
         if name not in templates:
-            problems.append(Problem(relative(config.path("templates"), config.root) + "/" + name, 1,
-                                    f"the template '{name}' is missing",
-                                    "every site needs it; see README, 'Templates'"))
+            problems.append(
+                Problem(
+                    relative(config.path("templates"), config.root) + "/" + name,
+                    1,
+                    f"the template '{name}' is missing",
+                    "every site needs it; see README, 'Templates'",
+                )
+            )
     for page in sources:
         if page.template and page.template not in templates:
-            problems.append(Problem(page.source, page.template_line, f"unknown template '{page.template}'",
-                                    did_you_mean(page.template, templates) or f"choose one of: {', '.join(templates)}"))
+            problems.append(
+                Problem(
+                    page.source,
+                    page.template_line,
+                    f"unknown template '{page.template}'",
+                    did_you_mean(page.template, templates) or f"choose one of: {', '.join(templates)}",
+                )
+            )
     for collection in config.collections.values():
         if collection.pages and collection.pages.template not in templates:
-            problems.append(Problem("site.yaml", 1, f"unknown template '{collection.pages.template}' for "
-                                    f"collection '{collection.name}'",
-                                    did_you_mean(collection.pages.template, templates)))
+            problems.append(
+                Problem(
+                    "site.yaml",
+                    1,
+                    f"unknown template '{collection.pages.template}' for collection '{collection.name}'",
+                    did_you_mean(collection.pages.template, templates),
+                )
+            )
     return problems
 
 
@@ -269,8 +341,9 @@ class Router:
     def any_source(self, key: str, lang: str) -> SourcePage | None:
         """The page in this language, else its original in the first language that has it."""
         found = self.sources.get((key, lang))
-        return found or next((self.sources[(key, other)] for other in self.languages if (key, other) in self.sources),
-                             None)
+        return found or next(
+            (self.sources[(key, other)] for other in self.languages if (key, other) in self.sources), None
+        )
 
     def slugs(self, key: str, lang: str) -> tuple[str, ...]:
         """The URL segments from the home page down to this page (a section's are worked out once)."""
@@ -303,9 +376,14 @@ class Router:
             records = self.data.raw.get(collection.name) or []
             source = self.data.files.get(collection.name, "site.yaml")
             if (route.parent, self.languages[0]) not in self.sources:
-                self.problems.append(Problem("site.yaml", 1, f"collection '{collection.name}' generates pages under "
-                                             f"'{route.parent}', which does not exist",
-                                             did_you_mean(route.parent, self.keys) or "create that section page"))
+                self.problems.append(
+                    Problem(
+                        "site.yaml",
+                        1,
+                        f"collection '{collection.name}' generates pages under '{route.parent}', which does not exist",
+                        did_you_mean(route.parent, self.keys) or "create that section page",
+                    )
+                )
                 continue
             for record in records:
                 if isinstance(record, dict) and is_safe_slug(record.get("id")):
@@ -317,28 +395,61 @@ class Router:
         title = record.get(route.title_field)
         title = title.get(lang) if isinstance(title, dict) else title
         if not is_safe_slug(slug) or not isinstance(title, str):
-            self.problems.append(Problem(source, record.line, f"record '{record.get('id')}' gives no usable "
-                                         f"slug ('{slug}') or title ('{route.title_field}')",
-                                         "check the record and 'pages.slug' in site.yaml"))
+            self.problems.append(
+                Problem(
+                    source,
+                    record.line,
+                    f"record '{record.get('id')}' gives no usable slug ('{slug}') or title ('{route.title_field}')",
+                    "check the record and 'pages.slug' in site.yaml",
+                )
+            )
             return None
         return Page(
-            key=f"{collection}/{record['id']}", lang=lang, source=source, title=title, menu_title=title,
-            description="", date=None, draft=False, template=route.template, weight=0, extra=ReadOnlyDict(),
-            body=NO_BODY, body_line=record.line, path=page_path(lang, (*self.slugs(route.parent, lang), slug)),
+            key=f"{collection}/{record['id']}",
+            lang=lang,
+            source=source,
+            title=title,
+            menu_title=title,
+            description="",
+            date=None,
+            draft=False,
+            template=route.template,
+            weight=0,
+            extra=ReadOnlyDict(),
+            body=NO_BODY,
+            body_line=record.line,
+            path=page_path(lang, (*self.slugs(route.parent, lang), slug)),
             line=record.line,
-            is_section=False, parent_key=route.parent, record=(collection, record["id"]))
+            is_section=False,
+            parent_key=route.parent,
+            record=(collection, record["id"]),
+        )
 
 
 def make_page(source: SourcePage, lang: str, path: str) -> Page:
     """The page at path in lang, from its file; a missing translation is a notice with the original's fields."""
     missing = source.lang != lang
     return Page(
-        key=source.key, lang=lang, source=source.source, title=source.title, menu_title=source.menu_title,
-        description=source.description, date=source.date, draft=source.draft,
+        key=source.key,
+        lang=lang,
+        source=source.source,
+        title=source.title,
+        menu_title=source.menu_title,
+        description=source.description,
+        date=source.date,
+        draft=source.draft,
         template="missing.html" if missing else source.template or default_template(source.key),
-        weight=source.weight, extra=source.extra, body=NO_BODY if missing else source.body,
-        body_line=source.body_line, path=path, line=source.slug_line, is_section=source.is_section,
-        parent_key=parent_key(source.key), record=None, missing=missing)
+        weight=source.weight,
+        extra=source.extra,
+        body=NO_BODY if missing else source.body,
+        body_line=source.body_line,
+        path=path,
+        line=source.slug_line,
+        is_section=source.is_section,
+        parent_key=parent_key(source.key),
+        record=None,
+        missing=missing,
+    )
 
 
 def parent_key(key: str) -> str | None:
@@ -372,9 +483,14 @@ def path_collisions(pages: list[Page]) -> list[Problem]:
     for page in pages:
         other = seen.setdefault(page.path, page)
         if other is not page:
-            problems.append(Problem(page.source, page.line,
-                                    f"this page and {other.source} both want the URL /{page.path}",
-                                    "give one of them another 'slug'"))
+            problems.append(
+                Problem(
+                    page.source,
+                    page.line,
+                    f"this page and {other.source} both want the URL /{page.path}",
+                    "give one of them another 'slug'",
+                )
+            )
     return problems
 
 
@@ -387,11 +503,23 @@ def collect_aliases(pages: list[Page], sources: list[SourcePage], config: Config
         for alias, line in source.aliases:
             path = normalize_alias(alias)
             if path is None:
-                problems.append(Problem(source.source, line, f"the alias '{alias}' is not a safe URL path",
-                                        "write it like /pl/old-page/ with lower-case letters, digits and hyphens"))
+                problems.append(
+                    Problem(
+                        source.source,
+                        line,
+                        f"the alias '{alias}' is not a safe URL path",
+                        "write it like /pl/old-page/ with lower-case letters, digits and hyphens",
+                    )
+                )
             elif path in taken:
-                problems.append(Problem(source.source, line, f"the alias '{alias}' is already the URL of a page",
-                                        "remove the alias or change the other page's slug"))
+                problems.append(
+                    Problem(
+                        source.source,
+                        line,
+                        f"the alias '{alias}' is already the URL of a page",
+                        "remove the alias or change the other page's slug",
+                    )
+                )
             elif target is not None:
                 taken.add(path)
                 aliases.append(Alias(path=path, target=target, source=source.source, line=line))
@@ -404,10 +532,12 @@ def check_menus(config: Config, pages: list[Page]) -> list[Problem]:
     for name, entries in config.menus.items():
         for entry in entries:
             if entry.page not in keys:
-                problems.append(Problem("site.yaml", entry.line,
-                                        f"menu '{name}' names '{entry.page}', which is not a page",
-                                        did_you_mean(entry.page, keys)
-                                        or "use a source path such as 'networking/_index.md'"))
+                problems.append(
+                    Problem(
+                        "site.yaml",
+                        entry.line,
+                        f"menu '{name}' names '{entry.page}', which is not a page",
+                        did_you_mean(entry.page, keys) or "use a source path such as 'networking/_index.md'",
+                    )
+                )
     return problems
-
-

@@ -1,4 +1,5 @@
 """Pure functions from language and slugs to URLs and output paths."""
+
 from __future__ import annotations
 
 import html
@@ -7,8 +8,23 @@ import unicodedata
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 # Letters that Unicode decomposition does not reduce to ASCII.
-TRANSLITERATION = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-                                 "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th"})
+TRANSLITERATION = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+    }
+)
 
 
 def slugify(text: str) -> str:

@@ -1,5 +1,6 @@
 """Static files: published under static/, minified and fingerprinted for `build` so they can be
 cached for a year (a content hash in the name, every reference rewritten)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,7 @@ CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 
 @dataclass(frozen=True)
 class Assets:
-    paths: Mapping[str, str]    # name under static/ -> site-relative output path
+    paths: Mapping[str, str]  # name under static/ -> site-relative output path
     files: Mapping[str, bytes]  # output path -> bytes
 
 
@@ -59,6 +60,7 @@ def rewrite_css_urls(css: str, name: str, paths: Mapping[str, str]) -> str:
 
 def minify_css(data: bytes) -> bytes:
     import rcssmin
+
     return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8") + b"\n"
 
 
@@ -86,6 +88,13 @@ def minify_html(data: bytes) -> bytes:
     if data.count(b"<") > MAX_MINIFIED_DEPTH and nesting_depth(data) > MAX_MINIFIED_DEPTH:
         return data
     import minify_html as minifier
+
     # Opening and closing tags are kept: shorter pages are not worth markup that validators question.
-    return minifier.minify(data.decode("utf-8"), keep_closing_tags=True, keep_html_and_head_opening_tags=True,
-                           minify_css=True, minify_js=False, keep_comments=False).encode("utf-8")
+    return minifier.minify(
+        data.decode("utf-8"),
+        keep_closing_tags=True,
+        keep_html_and_head_opening_tags=True,
+        minify_css=True,
+        minify_js=False,
+        keep_comments=False,
+    ).encode("utf-8")

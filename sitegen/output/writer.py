@@ -1,4 +1,5 @@
 """The one place that writes output/: only files whose bytes changed, each renamed into place."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ class Unchanged:
         return "UNCHANGED"
 
     def __reduce__(self) -> str:
-        return "UNCHANGED"   # back from a worker process as the one UNCHANGED, so 'is UNCHANGED' holds
+        return "UNCHANGED"  # back from a worker process as the one UNCHANGED, so 'is UNCHANGED' holds
 
 
 UNCHANGED = Unchanged()
@@ -28,6 +29,7 @@ UNCHANGED = Unchanged()
 @dataclass(frozen=True)
 class Staged:
     """A rendered file waiting in the staging folder, so that a big site is never held in memory."""
+
     file: str
 
     def read(self) -> bytes:
@@ -43,7 +45,7 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
-    stats: dict = field(default_factory=dict)   # path -> (size, mtime_ns) of each file this build wrote or compared
+    stats: dict = field(default_factory=dict)  # path -> (size, mtime_ns) of each file this build wrote or compared
 
 
 def list_output(output_dir: Path) -> dict[str, tuple[int, int]]:
@@ -79,7 +81,7 @@ class Changes:
 
     def __init__(self, aside: Path):
         self.aside = aside
-        self.done: list[tuple[str, Path, Path | None]] = []   # (what, path in output/, where the old one went)
+        self.done: list[tuple[str, Path, Path | None]] = []  # (what, path in output/, where the old one went)
 
     def move_aside(self, target: Path) -> Path:
         if not self.done or not self.aside.exists():
@@ -145,9 +147,14 @@ class Changes:
         shutil.rmtree(self.aside, ignore_errors=True)
 
 
-def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Path, changes: Changes,
-                 remove_stale: bool = True, staging: Path | None = None,
-                 present: Mapping[str, tuple[int, int]] | None = None) -> WriteReport:
+def write_output(
+    files: Mapping[str, bytes | Unchanged | Staged],
+    output_dir: Path,
+    changes: Changes,
+    remove_stale: bool = True,
+    staging: Path | None = None,
+    present: Mapping[str, tuple[int, int]] | None = None,
+) -> WriteReport:
     """Apply the differences between output_dir and files. Unchanged files keep their modification time,
     so rsync-style deploys copy only what changed. remove_stale=False: files is only part of the site
     (the preview after a body edit), so nothing else is removed and output/ need not be listed.
@@ -156,19 +163,23 @@ def write_output(files: Mapping[str, bytes | Unchanged | Staged], output_dir: Pa
     for path in files:
         if not is_inside(path):
             raise ValueError(f"refusing to write outside the output folder: {path}")
-    if staging is not None and remove_stale and not os.path.lexists(output_dir) \
-            and not any(data is UNCHANGED for data in files.values()):
+    if (
+        staging is not None
+        and remove_stale
+        and not os.path.lexists(output_dir)
+        and not any(data is UNCHANGED for data in files.values())
+    ):
         return move_tree(cast("Mapping[str, bytes | Staged]", files), output_dir, staging, changes)  # no UNCHANGED
     if not output_dir.is_dir() or output_dir.is_symlink():
         if os.path.lexists(output_dir):
-            changes.remove(output_dir)      # a file or a link where output/ belongs
+            changes.remove(output_dir)  # a file or a link where output/ belongs
         changes.make_folders(output_dir)
     before = set(list_output(output_dir) if present is None else present) if remove_stale else set()
     written = unchanged = 0
     stats = {}
     for path in sorted(files):
         data = files[path]
-        if isinstance(data, Unchanged):     # UNCHANGED, the only one
+        if isinstance(data, Unchanged):  # UNCHANGED, the only one
             unchanged += 1
             continue
         target = output_dir / path

@@ -1,4 +1,5 @@
 """Machine-readable files: an Atom feed per language, sitemap.xml with hreflang alternates, robots.txt."""
+
 from __future__ import annotations
 
 import datetime
@@ -19,8 +20,12 @@ def quoteattr(text: str) -> str:
     return f'"{html.escape(text)}"'
 
 
-def extra_files(site: Site, contents: Callable[[Page], str], feed_path: Callable[[str], str | None],
-                site_map: Callable[[Site], bytes]) -> dict[str, bytes]:
+def extra_files(
+    site: Site,
+    contents: Callable[[Page], str],
+    feed_path: Callable[[str], str | None],
+    site_map: Callable[[Site], bytes],
+) -> dict[str, bytes]:
     files = {"sitemap.xml": site_map(site), "robots.txt": robots(site)}
     for lang in site.config.language_codes:
         path = feed_path(lang)
@@ -38,8 +43,10 @@ def listed(page: Page) -> bool:
 
 
 def sitemap(site: Site) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
     default = site.config.default_language
     for page in site.pages:
         if not listed(page):
@@ -69,23 +76,35 @@ def atom(site: Site, lang: str, path: str, contents: Callable[[Page], str]) -> b
     section_key = site.config.feeds["section"]
     section = site.page(section_key, lang)
     assert section is not None, "the feed's section is a page in every language"
-    entries = sorted((p for p in site.children(section_key, lang) if p.date and listed(p)),
-                     key=lambda p: (p.date, p.key), reverse=True)
+    entries = sorted(
+        (p for p in site.children(section_key, lang) if p.date and listed(p)),
+        key=lambda p: (p.date, p.key),
+        reverse=True,
+    )
     feed_url = site.config.origin + site.config.base_path + path
     updated = max((p.date for p in entries if p.date), default=site.build_date)
     title = f"{section.title} – {site.config.title.get(lang)}"
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
-             f"<title>{escape(title)}</title>", f"<id>{escape(feed_url)}</id>",
-             f'<link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>',
-             f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, section))}/>',
-             f"<updated>{timestamp(updated)}</updated>",
-             f"<author><name>{escape(site.config.title.get(lang) or '')}</name></author>"]
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
+        f"<title>{escape(title)}</title>",
+        f"<id>{escape(feed_url)}</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, section))}/>',
+        f"<updated>{timestamp(updated)}</updated>",
+        f"<author><name>{escape(site.config.title.get(lang) or '')}</name></author>",
+    ]
     for page in entries:
         assert page.date is not None, "only dated pages are entries"
         body_html = contents(page)
-        lines += ["<entry>", f"<title>{escape(page.title)}</title>", f"<id>{escape(absolute(site, page))}</id>",
-                  f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, page))}/>',
-                  f"<updated>{timestamp(page.date)}</updated>", f"<published>{timestamp(page.date)}</published>"]
+        lines += [
+            "<entry>",
+            f"<title>{escape(page.title)}</title>",
+            f"<id>{escape(absolute(site, page))}</id>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(absolute(site, page))}/>',
+            f"<updated>{timestamp(page.date)}</updated>",
+            f"<published>{timestamp(page.date)}</published>",
+        ]
         if page.description:
             lines.append(f"<summary>{escape(page.description)}</summary>")
         if body_html:

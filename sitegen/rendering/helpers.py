@@ -1,4 +1,5 @@
 """The functions and filters templates may call, for one language."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,8 +28,9 @@ def printable(value: Any) -> Any:
     """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
     true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
     naming the template's line."""
-    if (value is not None and is_text(value)) \
-            or isinstance(value, jinja2.Undefined):   # StrictUndefined says what is undefined itself
+    if (value is not None and is_text(value)) or isinstance(
+        value, jinja2.Undefined
+    ):  # StrictUndefined says what is undefined itself
         return value
     shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
@@ -37,8 +39,13 @@ def printable(value: Any) -> Any:
     elif isinstance(value, bool):
         kind, hint = "true or false", "choose a text with {% if value %}...{% else %}...{% endif %}"
     else:
-        kind = "a mapping" if isinstance(value, Mapping) else "a list" if isinstance(value, (list, tuple)) \
+        kind = (
+            "a mapping"
+            if isinstance(value, Mapping)
+            else "a list"
+            if isinstance(value, (list, tuple))
             else f"a {type(value).__name__} object"
+        )
         hint = "print one of its fields, e.g. {{ record.name }}, or loop over it with {% for %}"
     raise HelperError(f"the template prints {kind}, which would show on the page as {shown}", hint)
 
@@ -49,14 +56,27 @@ class TemplateHelpers:
         self.data = site.data.views[lang]
 
     def globals(self) -> dict[str, Callable]:
-        return {"url_for": self.url_for, "page_for": self.page_for, "static": self.static,
-                "record_url": self.record_url, "children_of": self.children_of, "referrers": self.referrers}
+        return {
+            "url_for": self.url_for,
+            "page_for": self.page_for,
+            "static": self.static,
+            "record_url": self.record_url,
+            "children_of": self.children_of,
+            "referrers": self.referrers,
+        }
 
     def filters(self) -> dict[str, Callable]:
         f = self.formatter
-        return {"date": f.date, "number": f.number, "money": f.money, "country": f.country,
-                "language_name": f.language_name, "collate": f.collate, "by_id": self.by_id,
-                "group_by": self.group_by}
+        return {
+            "date": f.date,
+            "number": f.number,
+            "money": f.money,
+            "country": f.country,
+            "language_name": f.language_name,
+            "collate": f.collate,
+            "by_id": self.by_id,
+            "group_by": self.group_by,
+        }
 
     def page(self, key: str) -> Page:
         page = self.site.page(key, self.lang)
@@ -103,8 +123,10 @@ class TemplateHelpers:
             raise HelperError(f"no collection '{wrong}' in site.yaml", did_you_mean(wrong, known))
         fields = [field for field, to in declared.references.items() if to == target]
         if not fields:
-            raise HelperError(f"collection '{collection}' declares no reference to '{target}'",
-                              f"add one under collections.{collection}.references in site.yaml")
+            raise HelperError(
+                f"collection '{collection}' declares no reference to '{target}'",
+                f"add one under collections.{collection}.references in site.yaml",
+            )
         found: list[Mapping[str, Any]] = []
         for record in self.data.get(collection) or ():
             for field in fields:
@@ -120,13 +142,15 @@ class TemplateHelpers:
         filter named by `label` (e.g. 'country': countries by their names in this language)."""
         groups: dict[Any, list[Any]] = {}
         for record in records:
-            groups.setdefault(record.get(attribute) if isinstance(record, Mapping) else getattr(record, attribute),
-                              []).append(record)
+            groups.setdefault(
+                record.get(attribute) if isinstance(record, Mapping) else getattr(record, attribute), []
+            ).append(record)
         name = self.filters().get(label) if label else str
         if name is None:
             raise HelperError(f"no filter '{label}' to label the groups", did_you_mean(str(label), self.filters()))
-        labelled = [MappingProxyType({"key": key, "label": name(key), "records": tuple(found)})
-                    for key, found in groups.items()]
+        labelled = [
+            MappingProxyType({"key": key, "label": name(key), "records": tuple(found)}) for key, found in groups.items()
+        ]
         return sorted(labelled, key=lambda group: self.formatter.sort_key(group["label"]))
 
 

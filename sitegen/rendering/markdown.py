@@ -2,6 +2,7 @@
 HTML escaped unless site.yaml allows it. Whatever goes wrong while a page is converted (a construct
 that makes Python-Markdown raise, nesting too deep, a conversion that runs past its time) becomes a
 problem with the page's path and the line of the construct."""
+
 from __future__ import annotations
 
 import html
@@ -25,7 +26,7 @@ from .timelimit import TimeLimitExceeded, time_limit
 EXTENSIONS = ("tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr")
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "footnotes": {"BACKLINK_TITLE": "%d"},
-    "tables": {"use_align_attribute": True},   # align="right", made a class below
+    "tables": {"use_align_attribute": True},  # align="right", made a class below
 }
 NEEDS_VALUE = frozenset({"id", "href", "src", "data-toc-label"})
 ALIGNMENTS = frozenset({"left", "center", "right"})
@@ -39,7 +40,8 @@ BLOCK_START = re.compile(r"\n[ \t]*\n(?=[ \t]*\S)")
 @dataclass(frozen=True)
 class Link:
     """A link from a page body to an anchor on a page of the site, kept so that it can be checked after rendering."""
-    target_key: str | None   # source path of the target page, None for a link to a fragment of the same page
+
+    target_key: str | None  # source path of the target page, None for a link to a fragment of the same page
     fragment: str
     line: int
 
@@ -49,7 +51,7 @@ class Converted:
     html: str
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
-    failed: bool = False      # the conversion stopped: nothing to keep for the next build
+    failed: bool = False  # the conversion stopped: nothing to keep for the next build
 
 
 # resolve(target path as written) -> (target key, url) or (None, hint)
@@ -79,11 +81,17 @@ class AttributeRules(Treeprocessor):
             for name in [name for name in element.attrib if not_allowed(name, element.attrib[name])]:
                 value = element.attrib.pop(name)
                 if value is None:
-                    state.problem(state.attribute_line(name), f"the attribute '{name}' has no value",
-                                  f'write {name}="..." in the braces, or remove it')
+                    state.problem(
+                        state.attribute_line(name),
+                        f"the attribute '{name}' has no value",
+                        f'write {name}="..." in the braces, or remove it',
+                    )
                 else:
-                    state.problem(state.attribute_line(name), f"the attribute '{name}' is not allowed in content",
-                                  "remove it: pages must work with a strict Content-Security-Policy")
+                    state.problem(
+                        state.attribute_line(name),
+                        f"the attribute '{name}' is not allowed in content",
+                        "remove it: pages must work with a strict Content-Security-Policy",
+                    )
             if element.tag in ("th", "td") and element.get("align") in ALIGNMENTS:
                 classes = element.get("class", "").split()
                 element.set("class", " ".join([*classes, "align-" + element.attrib.pop("align")]))
@@ -148,13 +156,19 @@ class ConversionState:
         try:
             parts = urlsplit(target.strip())
         except ValueError:
-            self.problem(self.target_line(target), f"the link target '{target[:40]}' is not a valid address",
-                         "check the brackets")
+            self.problem(
+                self.target_line(target),
+                f"the link target '{target[:40]}' is not a valid address",
+                "check the brackets",
+            )
             return "#"
         scheme = parts.scheme.lower()
         if is_unsafe_link(target, markup=True):
-            self.problem(self.target_line(target), f"the link target '{target[:40]}' is not allowed",
-                         "link to a page or an http(s) address; script and data links are refused")
+            self.problem(
+                self.target_line(target),
+                f"the link target '{target[:40]}' is not allowed",
+                "link to a page or an http(s) address; script and data links are refused",
+            )
             return "#"
         if scheme or parts.netloc:
             return target
@@ -178,18 +192,25 @@ class MarkdownRenderer:
     up costs more than converting a small page). tune: changes the speed layer makes to each instance
     (fastmarkdown.speed_up); without it, stock Python-Markdown converts."""
 
-    def __init__(self, allow_html: bool, seconds: float = DEFAULT_SECONDS,
-                 tune: Callable[[python_markdown.Markdown], Any] | None = None):
+    def __init__(
+        self,
+        allow_html: bool,
+        seconds: float = DEFAULT_SECONDS,
+        tune: Callable[[python_markdown.Markdown], Any] | None = None,
+    ):
         self.allow_html, self.seconds, self.tune = allow_html, seconds, tune
         self.md = self.make()
 
     def make(self) -> PageMarkdown:
-        md = PageMarkdown(extensions=[*EXTENSIONS, TocExtension(slugify=toc_slug, toc_depth="2-3")],
-                          extension_configs=EXTENSION_CONFIGS, output_format="html")
+        md = PageMarkdown(
+            extensions=[*EXTENSIONS, TocExtension(slugify=toc_slug, toc_depth="2-3")],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
+        )
         if not self.allow_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(AttributeRules(md), "attribute_rules", 6)   # after attr_list, before toc
+        md.treeprocessors.register(AttributeRules(md), "attribute_rules", 6)  # after attr_list, before toc
         md.treeprocessors.register(PageLinks(md), "page_links", 1)
         if self.tune is not None:
             self.tune(md)
@@ -200,7 +221,7 @@ class MarkdownRenderer:
         try:
             html_text = self.run(self.md, body, state)
         except Exception as error:  # noqa: BLE001 - any failure is this page's problem, reported with its line
-            self.md = self.make()    # the instance may have stopped half-way through the page
+            self.md = self.make()  # the instance may have stopped half-way through the page
             return Converted("", (), (self.failure(error, source, body, body_line, resolve),), failed=True)
         return Converted(html_text, tuple(state.links), tuple(state.problems))
 
@@ -213,27 +234,45 @@ class MarkdownRenderer:
     def failure(self, error: Exception, source: str, body: str, body_line: int, resolve: Resolver) -> Problem:
         if isinstance(error, TimeLimitExceeded):
             line, run = longest_run(body)
-            where = (f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put "
-                     f"it in `code`") if run else "split the page into smaller ones"
-            return Problem(source, body_line + line, f"converting this page took longer than {self.seconds:g} s, so "
-                           "it was stopped", f"{where}; limits.markdown_seconds in site.yaml sets the time allowed")
+            where = (
+                (
+                    f"the run of {len(run)} '{run[0]}' on this line makes Python-Markdown slow: shorten it or put "
+                    f"it in `code`"
+                )
+                if run
+                else "split the page into smaller ones"
+            )
+            return Problem(
+                source,
+                body_line + line,
+                f"converting this page took longer than {self.seconds:g} s, so it was stopped",
+                f"{where}; limits.markdown_seconds in site.yaml sets the time allowed",
+            )
         line = body_line + self.failing_block(body, type(error), resolve)
         if isinstance(error, RecursionError):
-            return Problem(source, line, "the Markdown here nests too deeply to be converted (lists, quotes or "
-                           "emphasis inside one another)", "nest fewer levels")
-        return Problem(source, line, f"the Markdown here could not be converted ({type(error).__name__}: "
-                       f"{str(error)[:80]})", "change this construct (often the options in {...} after a fence "
-                       "or a heading); if it is ordinary Markdown, please report it with this line")
+            return Problem(
+                source,
+                line,
+                "the Markdown here nests too deeply to be converted (lists, quotes or emphasis inside one another)",
+                "nest fewer levels",
+            )
+        return Problem(
+            source,
+            line,
+            f"the Markdown here could not be converted ({type(error).__name__}: {str(error)[:80]})",
+            "change this construct (often the options in {...} after a fence "
+            "or a heading); if it is ordinary Markdown, please report it with this line",
+        )
 
     def failing_block(self, body: str, kind: type, resolve: Resolver) -> int:
         """The line, from the body's first, of the block that makes the conversion fail: the first block
         whose text, with the blocks before it, fails in the same way. Found by halving, each try on a fresh
         instance; only a page that failed pays for it."""
         starts = [0, *(match.end() for match in BLOCK_START.finditer(body))]
-        low, high = 1, len(starts)           # the first `high` blocks fail: all of them do
+        low, high = 1, len(starts)  # the first `high` blocks fail: all of them do
         while low < high:
             middle = (low + high) // 2
-            if self.fails(body[:starts[middle]], kind, resolve):
+            if self.fails(body[: starts[middle]], kind, resolve):
                 high = middle
             else:
                 low = middle + 1
@@ -253,30 +292,49 @@ def longest_run(body: str) -> tuple[int, str]:
     return (body.count("\n", 0, found.start()), found[0]) if found else (0, "")
 
 
-def expand_data(body: str, view: Mapping[str, Any], number: Callable[[Any], str], source: str,
-                body_line: int) -> tuple[str, list[Problem]]:
+def expand_data(
+    body: str, view: Mapping[str, Any], number: Callable[[Any], str], source: str, body_line: int
+) -> tuple[str, list[Problem]]:
     """Replace '{{ data.file.key }}' with the value from data, so a figure is typed once."""
     problems: list[Problem] = []
 
     def replace(match: re.Match) -> str:
-        line = body_line + body[:match.start()].count("\n")
+        line = body_line + body[: match.start()].count("\n")
         expression = DATA_EXPRESSION.match(match["expr"])
         if not expression:
-            problems.append(Problem(source, line, f"'{match[0]}' is not a data value",
-                                    "write {{ data.<file>.<key> }} or {{ data.<file> | length }}"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"'{match[0]}' is not a data value",
+                    "write {{ data.<file>.<key> }} or {{ data.<file> | length }}",
+                )
+            )
             return match[0]
         try:
             value = lookup(view, expression["path"])
         except KeyError as error:
             step, hint = error.args
-            problems.append(Problem(source, line, f"'{expression['path']}' is not in content/data ('{step}' not found)",
-                                    hint or "check the file name and the keys"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"'{expression['path']}' is not in content/data ('{step}' not found)",
+                    hint or "check the file name and the keys",
+                )
+            )
             return match[0]
         if expression["filter"]:
             value = len(value) if hasattr(value, "__len__") else 0
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            problems.append(Problem(source, line, f"'{expression['path']}' is not a single text or number",
-                                    "point at one value, or add '| length' to count a list"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"'{expression['path']}' is not a single text or number",
+                    "point at one value, or add '| length' to count a list",
+                )
+            )
             return match[0]
         return number(value) if isinstance(value, (int, float)) else html.escape(value)
 

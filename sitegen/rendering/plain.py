@@ -4,6 +4,7 @@ This is what the site is. The speed layer (sitegen.speed) gives the same bytes f
 spreading work over cores and reusing output/; `build --no-cache` runs this instead, and a test keeps the
 two identical.
 """
+
 from __future__ import annotations
 
 from ..errors import BuildError, Problem
@@ -18,9 +19,12 @@ from .views import summarize
 def render_site(site: Site, production: bool = True) -> dict[str, bytes]:
     """Every file of the site. Raises BuildError with every problem found, and then nothing may be written."""
     html: dict[tuple[str, str], str] = {}
-    renderer = SiteRenderer(site, contents=lambda page: html.get((page.key, page.lang), ""),
-                            summary=lambda page: summarize(html.get((page.key, page.lang), "")),
-                            production=production)
+    renderer = SiteRenderer(
+        site,
+        contents=lambda page: html.get((page.key, page.lang), ""),
+        summary=lambda page: summarize(html.get((page.key, page.lang), "")),
+        production=production,
+    )
     problems = renderer.template_syntax_problems()
     if problems:
         raise BuildError(problems)

@@ -1,5 +1,6 @@
 """The pages of a Site, and the files beside them, as bytes, from HTML converted by whoever calls (plain.py, or
 the speed layer). One Jinja environment per language; nothing here touches the disk."""
+
 from __future__ import annotations
 
 import posixpath
@@ -24,9 +25,12 @@ from .helpers import HelperError, TemplateHelpers, printable
 from .markdown import Converted, MarkdownRenderer, expand_data
 from .views import PageView, make_view, page_url, site_view
 
-VIEW_NAMES = (*[name for name in PageView.__dataclass_fields__
-                if name not in ("html", "summary_of", "given_description")],
-              "content", "summary", "description")
+VIEW_NAMES = (
+    *[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+    "content",
+    "summary",
+    "description",
+)
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
 
@@ -51,10 +55,16 @@ class SiteRenderer:
     whoever converted them: contents(page) and summary(page). Every render records the other pages whose
     HTML or summary it showed (see read): nothing else can hand a template another page's body."""
 
-    def __init__(self, site: Site, contents: Callable[[Page], str], summary: Callable[[Page], str],
-                 production: bool = False, compiled: Path | None = None,
-                 tune_markdown: Callable[[Any], Any] | None = None,
-                 sitemap: Callable[[Site], bytes] = feeds.sitemap):
+    def __init__(
+        self,
+        site: Site,
+        contents: Callable[[Page], str],
+        summary: Callable[[Page], str],
+        production: bool = False,
+        compiled: Path | None = None,
+        tune_markdown: Callable[[Any], Any] | None = None,
+        sitemap: Callable[[Site], bytes] = feeds.sitemap,
+    ):
         """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable.
         compiled: a folder where Jinja keeps compiled templates between builds. tune_markdown: see
         MarkdownRenderer. sitemap: makes sitemap.xml (the speed layer memoises it)."""
@@ -65,7 +75,7 @@ class SiteRenderer:
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html, site.config.markdown_seconds, tune_markdown)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
-        self.rendering: Page | None = None          # the page being rendered, and what it read of others
+        self.rendering: Page | None = None  # the page being rendered, and what it read of others
         self.reads: list[tuple[str, str]] = []
         self.site_views = {l.code: site_view(site, l.code) for l in site.config.languages}
         self.helpers: dict[str, TemplateHelpers] = {}
@@ -90,8 +100,9 @@ class SiteRenderer:
     def expand(self, page: Page, body: str) -> tuple[str, list[Problem]]:
         if not page.body.placeholders:
             return body, []
-        return expand_data(body, self.site.data.views[page.lang], self.formatters[page.lang].number,
-                           page.source, page.body_line)
+        return expand_data(
+            body, self.site.data.views[page.lang], self.formatters[page.lang].number, page.source, page.body_line
+        )
 
     def render_page(self, page: Page) -> tuple[bytes, list[Problem], tuple[tuple[str, str], ...]]:
         """One page's HTML, its problems, and the other pages whose HTML or summary it showed."""
@@ -118,8 +129,13 @@ class SiteRenderer:
         problems: list[Problem] = []
         site, config = self.site, self.site.config
         default = config.default_language
-        context = {"lang": default, "site": self.site_views[default], "languages": [
-            {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages]}
+        context = {
+            "lang": default,
+            "site": self.site_views[default],
+            "languages": [
+                {"code": l.code, "name": l.name, "url": config.base_path + f"{l.code}/"} for l in config.languages
+            ],
+        }
         files["index.html"] = self.render_template("chooser.html", context, None, problems)
         not_found = site.page(NOT_FOUND_KEY, default)
         if not_found is not None:
@@ -127,8 +143,11 @@ class SiteRenderer:
         for alias in site.aliases:
             target = config.origin + page_url(site, alias.target)
             files[output_file(alias.path)] = self.render_template(
-                "redirect.html", {"lang": alias.target.lang, "target": target,
-                                  "site": self.site_views[alias.target.lang]}, None, problems)
+                "redirect.html",
+                {"lang": alias.target.lang, "target": target, "site": self.site_views[alias.target.lang]},
+                None,
+                problems,
+            )
         files.update(feeds.extra_files(site, self.contents, self.feed_path, self.sitemap))
         files.update(self.assets.files)
         return files, problems
@@ -138,17 +157,23 @@ class SiteRenderer:
     def view(self, page: Page) -> PageView:
         """What templates and helpers see of a page. Its HTML and summary are fetched when asked for, and
         the asking is recorded: see read."""
-        return make_view(self.site, page, lambda: self.read(page, summary=False),
-                         lambda: self.read(page, summary=True))
+        return make_view(self.site, page, lambda: self.read(page, summary=False), lambda: self.read(page, summary=True))
 
     def read(self, page: Page, summary: bool) -> str:
         """Every read of a page's HTML or summary passes here, and is recorded when the render being made
         depends on it beyond its key: the key covers the page's own conversion and, for a section, its
         children's summaries (see speed.incremental.render_key); titles, URLs and data are in it whole."""
         current = self.rendering
-        if current is not None and (page.key, page.lang) != (current.key, current.lang) and not (
-                summary and current.is_section and (page.parent_key, page.lang) == (current.key, current.lang)
-                and not page.missing):
+        if (
+            current is not None
+            and (page.key, page.lang) != (current.key, current.lang)
+            and not (
+                summary
+                and current.is_section
+                and (page.parent_key, page.lang) == (current.key, current.lang)
+                and not page.missing
+            )
+        ):
             self.reads.append((page.key, page.lang))
         return self.summary(page) if summary else self.contents(page)
 
@@ -170,14 +195,17 @@ class SiteRenderer:
             "breadcrumbs": breadcrumbs,
             "structured_data": self.structured_data(page, breadcrumbs),
             "children": [self.view(child) for child in site.children(page.key, lang)] if page.is_section else [],
-            "menus": Lazy(site.config.menus, lambda name: self.menu(name, page)),   # site.yaml's, by name
+            "menus": Lazy(site.config.menus, lambda name: self.menu(name, page)),  # site.yaml's, by name
             "feed_url": self.feed_url(lang),
             "original": None,
             "fallback": None,
         }
         if page.missing:
-            original = next(p for p in (site.page(page.key, l) for l in site.config.language_codes)
-                            if p is not None and not p.missing)
+            original = next(
+                p
+                for p in (site.page(page.key, l) for l in site.config.language_codes)
+                if p is not None and not p.missing
+            )
             context["original"] = {"title": original.title, "url": page_url(site, original), "lang": original.lang}
             parent = self.nearest_translated_parent(page)
             context["fallback"] = {"title": parent.menu_title, "url": page_url(site, parent)} if parent else None
@@ -188,10 +216,17 @@ class SiteRenderer:
         for language in self.site.config.languages:
             other = self.site.page(page.key, language.code)
             if language.code != page.lang and other is not None:
-                result.append({"lang": language.code, "name": language.name, "locale": language.locale,
-                               "url": page_url(self.site, other),
-                               "abs_url": self.site.config.origin + page_url(self.site, other),
-                               "title": other.title, "missing": other.missing})
+                result.append(
+                    {
+                        "lang": language.code,
+                        "name": language.name,
+                        "locale": language.locale,
+                        "url": page_url(self.site, other),
+                        "abs_url": self.site.config.origin + page_url(self.site, other),
+                        "title": other.title,
+                        "missing": other.missing,
+                    }
+                )
         return result
 
     def default_version_url(self, page: Page, translations: list[dict[str, Any]]) -> str:
@@ -210,14 +245,32 @@ class SiteRenderer:
         organization = self.site_views[lang]["organization"]
         organization = organization if isinstance(organization, Mapping) else {}
         trail = [*breadcrumbs, {"title": page.menu_title, "abs_url": site.config.origin + page_url(site, page)}]
-        return {"@context": "https://schema.org", "@graph": [
-            {"@type": "Organization", "@id": home_url + "#organization",
-             "name": organization.get("name") or site.config.title.get(lang) or "", "url": home_url},
-            {"@type": "WebSite", "@id": home_url + "#website", "name": site.config.title.get(lang) or "",
-             "url": home_url, "inLanguage": lang, "publisher": {"@id": home_url + "#organization"}},
-            {"@type": "BreadcrumbList", "itemListElement": [
-                {"@type": "ListItem", "position": position, "name": crumb["title"], "item": crumb["abs_url"]}
-                for position, crumb in enumerate(trail, 1)]}]}
+        return {
+            "@context": "https://schema.org",
+            "@graph": [
+                {
+                    "@type": "Organization",
+                    "@id": home_url + "#organization",
+                    "name": organization.get("name") or site.config.title.get(lang) or "",
+                    "url": home_url,
+                },
+                {
+                    "@type": "WebSite",
+                    "@id": home_url + "#website",
+                    "name": site.config.title.get(lang) or "",
+                    "url": home_url,
+                    "inLanguage": lang,
+                    "publisher": {"@id": home_url + "#organization"},
+                },
+                {
+                    "@type": "BreadcrumbList",
+                    "itemListElement": [
+                        {"@type": "ListItem", "position": position, "name": crumb["title"], "item": crumb["abs_url"]}
+                        for position, crumb in enumerate(trail, 1)
+                    ],
+                },
+            ],
+        }
 
     def breadcrumbs(self, page: Page) -> list[dict[str, str]]:
         trail = []
@@ -225,8 +278,13 @@ class SiteRenderer:
         while key is not None:
             parent = self.site.page(key, page.lang)
             if parent is not None:
-                trail.append({"title": parent.menu_title, "url": page_url(self.site, parent),
-                              "abs_url": self.site.config.origin + page_url(self.site, parent)})
+                trail.append(
+                    {
+                        "title": parent.menu_title,
+                        "url": page_url(self.site, parent),
+                        "abs_url": self.site.config.origin + page_url(self.site, parent),
+                    }
+                )
             key = parent.parent_key if parent else None
         return trail[::-1]
 
@@ -245,10 +303,18 @@ class SiteRenderer:
             page = self.site.page(entry.page, current.lang)
             if page is None:
                 continue
-            active = current.key == page.key or (page.key != HOME_KEY and page.is_section
-                                                 and is_below(current, page, self.site))
-            entries.append({"title": page.menu_title, "url": page_url(self.site, page), "active": active,
-                            "current": current.key == page.key, "key": page.key})
+            active = current.key == page.key or (
+                page.key != HOME_KEY and page.is_section and is_below(current, page, self.site)
+            )
+            entries.append(
+                {
+                    "title": page.menu_title,
+                    "url": page_url(self.site, page),
+                    "active": active,
+                    "current": current.key == page.key,
+                    "key": page.key,
+                }
+            )
         return entries
 
     def feed_path(self, lang: str) -> str | None:
@@ -273,8 +339,10 @@ class SiteRenderer:
                 if key in self.draft_keys():
                     return None, "that page is a draft and is not published; publish it or remove the link"
             keys = sorted({p.key for p in site.pages})
-            return None, (did_you_mean(candidates[0], keys)
-                          or "link to a page by its path under content/, e.g. about/team.md")
+            return None, (
+                did_you_mean(candidates[0], keys) or "link to a page by its path under content/, e.g. about/team.md"
+            )
+
         return resolve
 
     def draft_keys(self) -> frozenset[str]:
@@ -285,19 +353,30 @@ class SiteRenderer:
     def environment(self, lang: str) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=TemplateLoader(self.site.config.path("templates"), self.site.config.root),
-            autoescape=True, undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=self.bytecode,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            bytecode_cache=self.bytecode,
             finalize=printable,
-            auto_reload=False)   # a renderer lives for one build: no need to stat each template for every page
+            auto_reload=False,
+        )  # a renderer lives for one build: no need to stat each template for every page
         # The i18n extension adds this method, and the gettext global it installs.
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["_"] = env.globals["gettext"] = remembered(cast("Callable[..., str]", env.globals["gettext"]))
         helpers = self.helpers[lang] = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)
-        env.globals.update(lang=lang, locale=locale, site=self.site_views[lang], data=self.site.data.views[lang],
-                           build_date=self.site.build_date,
-                           other_langs=[l for l in self.site.config.language_codes if l != lang])
+        env.globals.update(
+            lang=lang,
+            locale=locale,
+            site=self.site_views[lang],
+            data=self.site.data.views[lang],
+            build_date=self.site.build_date,
+            other_langs=[l for l in self.site.config.language_codes if l != lang],
+        )
         env.filters.update(helpers.filters())
         return env
 
@@ -310,9 +389,14 @@ class SiteRenderer:
             try:
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
-                problems.append(Problem(self.template_source(error.name or name), error.lineno or 1,
-                                        f"template syntax error: {error.message}",
-                                        "check the matching {% ... %} tags and quotes"))
+                problems.append(
+                    Problem(
+                        self.template_source(error.name or name),
+                        error.lineno or 1,
+                        f"template syntax error: {error.message}",
+                        "check the matching {% ... %} tags and quotes",
+                    )
+                )
         return problems
 
     def template_source(self, name: str) -> str:
@@ -322,11 +406,19 @@ class SiteRenderer:
         templates_dir = str(self.site.config.path("templates"))
         path, line = self.template_source(name), 1
         if isinstance(error, jinja2.TemplateSyntaxError):
-            return Problem(self.template_source(error.name or name), error.lineno or 1,
-                           f"template syntax error: {error.message}", "check the matching {% ... %} tags")
+            return Problem(
+                self.template_source(error.name or name),
+                error.lineno or 1,
+                f"template syntax error: {error.message}",
+                "check the matching {% ... %} tags",
+            )
         if isinstance(error, jinja2.TemplateNotFound):
-            return Problem(path, 1, f"the template '{error.name}' does not exist",
-                           did_you_mean(str(error.name), self.site.templates))
+            return Problem(
+                path,
+                1,
+                f"the template '{error.name}' does not exist",
+                did_you_mean(str(error.name), self.site.templates),
+            )
         for frame in traceback.extract_tb(error.__traceback__):
             if frame.filename and frame.filename.startswith(templates_dir):
                 path = relative(Path(frame.filename), self.site.config.root)
@@ -346,12 +438,17 @@ class SiteRenderer:
                 target = page if link.target_key is None else self.site.page(link.target_key, page.lang)
                 assert target is not None, "a link's target was a page when the link was resolved"
                 found = ids.get(output_file(target.path))
-                if found is None:       # the target failed to render: its own problem says why
+                if found is None:  # the target failed to render: its own problem says why
                     continue
                 if "\n" in link.fragment or f"\n{link.fragment}\n" not in found:
-                    problems.append(Problem(page.source, link.line, f"the anchor '#{link.fragment}' does not exist "
-                                            f"on {target.source} ({target.lang})",
-                                            did_you_mean(link.fragment, found.split()) or "link to a heading's id"))
+                    problems.append(
+                        Problem(
+                            page.source,
+                            link.line,
+                            f"the anchor '#{link.fragment}' does not exist on {target.source} ({target.lang})",
+                            did_you_mean(link.fragment, found.split()) or "link to a heading's id",
+                        )
+                    )
         return problems
 
 
@@ -384,6 +481,7 @@ def remembered(gettext: Callable[..., str]) -> Callable[..., str]:
         if message not in known:
             known[message] = gettext(context, message)
         return known[message]
+
     return translate
 
 
@@ -391,8 +489,11 @@ def element_ids(data: bytes) -> str:
     """The ids as one string, "\n" before and after each: one object per page in the memo instead of a set.
     Found as bytes, by the literal 'id=' (a fast search) with white space before it: a fifth of the time
     of a pattern that starts with the white space, over the decoded page."""
-    names = {match[1].decode("utf-8", "replace") for match in ID_ATTRIBUTE.finditer(data)
-             if match.start() and data[match.start() - 1] in HTML_SPACE}
+    names = {
+        match[1].decode("utf-8", "replace")
+        for match in ID_ATTRIBUTE.finditer(data)
+        if match.start() and data[match.start() - 1] in HTML_SPACE
+    }
     return "\n" + "".join(f"{name}\n" for name in sorted(names))
 
 

@@ -6,6 +6,7 @@ PyThreadState_SetAsyncExc. It lands at the next bytecode, so a single long call 
 expression search) finishes first; Python-Markdown's slow inputs are Python loops over short searches.
 Signals would serve only the main thread, and the preview converts pages in its watcher thread.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -29,8 +30,8 @@ class Watchdog:
     def __init__(self) -> None:
         self.pid = -1
         self.lock = threading.Lock()
-        self.active: tuple[object, int, float] | None = None   # (token, thread id, deadline)
-        self.fired: object | None = None                         # the token whose thread was sent the exception
+        self.active: tuple[object, int, float] | None = None  # (token, thread id, deadline)
+        self.fired: object | None = None  # the token whose thread was sent the exception
 
     def start_here(self) -> None:
         """Threads do not survive fork: a forked worker starts its own watchdog, with a fresh lock (the
@@ -46,8 +47,9 @@ class Watchdog:
             with self.lock:
                 if self.active is not None and time.monotonic() > self.active[2]:
                     token, thread, _ = self.active
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
-                                                               ctypes.py_object(TimeLimitExceeded))
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(thread), ctypes.py_object(TimeLimitExceeded)
+                    )
                     self.active, self.fired = None, token
 
     def begin(self, seconds: float) -> object:

@@ -1,4 +1,5 @@
 """What templates see: read-only views of pages, the site and data in one language."""
+
 from __future__ import annotations
 
 import datetime
@@ -26,7 +27,7 @@ class PageView:
     abs_url: str
     lang: str
     key: str
-    given_description: str   # from the front matter; see description
+    given_description: str  # from the front matter; see description
     date: datetime.date | None
     draft: bool
     weight: int
@@ -73,31 +74,52 @@ def make_view(site: Site, page: Page, html: Callable[[], str], summary: Callable
         collection, record_id = page.record
         record = site.data.find(page.lang, collection, record_id)
     return PageView(
-        title=page.title, menu_title=page.menu_title, url=page_url(site, page),
-        abs_url=site.config.origin + page_url(site, page), lang=page.lang, key=page.key,
-        given_description=page.description, date=page.date, draft=page.draft,
-        weight=page.weight, extra=page.extra, template=page.template, is_section=page.is_section, record=record,
-        is_missing_translation=page.missing, html=html, summary_of=summary)
+        title=page.title,
+        menu_title=page.menu_title,
+        url=page_url(site, page),
+        abs_url=site.config.origin + page_url(site, page),
+        lang=page.lang,
+        key=page.key,
+        given_description=page.description,
+        date=page.date,
+        draft=page.draft,
+        weight=page.weight,
+        extra=page.extra,
+        template=page.template,
+        is_section=page.is_section,
+        record=record,
+        is_missing_translation=page.missing,
+        html=html,
+        summary_of=summary,
+    )
 
 
 def site_view(site: Site, lang: str) -> Mapping[str, Any]:
     config = site.config
     codes = config.language_codes
-    return MappingProxyType({
-        "title": config.title.get(lang) or "",
-        "description": config.description.get(lang) or "",
-        "base_url": config.base_url,
-        "base_path": config.base_path,
-        "languages": tuple(MappingProxyType({"code": l.code, "name": l.name, "locale": l.locale})
-                           for l in config.languages),
-        "default_language": config.default_language,
-        "feeds": MappingProxyType(dict(config.feeds)),
-        "footer": MappingProxyType({"logos": tuple(
-            MappingProxyType({"src": logo.src, "alt": logo.alt.get(lang) or "", "url": logo.url})
-            for logo in config.footer_logos)}),
-        "accessibility": localize(dict_of(config.accessibility), lang, codes),
-        "organization": localize(dict_of(config.organization), lang, codes),
-    })
+    return MappingProxyType(
+        {
+            "title": config.title.get(lang) or "",
+            "description": config.description.get(lang) or "",
+            "base_url": config.base_url,
+            "base_path": config.base_path,
+            "languages": tuple(
+                MappingProxyType({"code": l.code, "name": l.name, "locale": l.locale}) for l in config.languages
+            ),
+            "default_language": config.default_language,
+            "feeds": MappingProxyType(dict(config.feeds)),
+            "footer": MappingProxyType(
+                {
+                    "logos": tuple(
+                        MappingProxyType({"src": logo.src, "alt": logo.alt.get(lang) or "", "url": logo.url})
+                        for logo in config.footer_logos
+                    )
+                }
+            ),
+            "accessibility": localize(dict_of(config.accessibility), lang, codes),
+            "organization": localize(dict_of(config.organization), lang, codes),
+        }
+    )
 
 
 def dict_of(value: Any) -> Any:

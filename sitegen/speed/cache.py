@@ -4,6 +4,7 @@ If a key covers every input, the cache can be slow to help but never wrong. Ever
 hash of the generator's own source and its installed libraries, so a changed generator starts afresh.
 The folder is git-ignored and safe to delete at any time; a damaged file is ignored.
 """
+
 from __future__ import annotations
 
 import gc
@@ -17,8 +18,6 @@ from typing import Any
 FOLDER = ".cache/sitegen"
 
 
-
-
 class Memo:
     """Stores of key -> value, one per kind, loaded on first use. Only entries used by the last build are
     kept, so the cache does not grow without bound. Each store is split in SHARDS files by key, and only
@@ -30,8 +29,8 @@ class Memo:
         self.folder = folder
         self.loaded: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
-        self.on_disk: dict[str, list[frozenset]] = {}          # the keys in each shard file
-        self.changed: dict[tuple[str, int], set[str]] = {}     # (kind, shard) -> keys added or replaced
+        self.on_disk: dict[str, list[frozenset]] = {}  # the keys in each shard file
+        self.changed: dict[tuple[str, int], set[str]] = {}  # (kind, shard) -> keys added or replaced
 
     @classmethod
     def shard(cls, key: str) -> int:
@@ -45,7 +44,7 @@ class Memo:
                 entries = self.read(kind, shard)
                 self.loaded[kind].update(entries)
                 self.on_disk[kind].append(frozenset(entries))
-            gc.freeze()   # it lives as long as the build: see pipeline.long_lived_objects
+            gc.freeze()  # it lives as long as the build: see pipeline.long_lived_objects
         return self.loaded[kind]
 
     def path(self, kind: str, shard: int) -> Path:
@@ -56,7 +55,7 @@ class Memo:
         if self.folder is None:
             return {}
         collecting = gc.isenabled()
-        gc.disable()        # unpickling makes no garbage: the collector would only scan what it makes
+        gc.disable()  # unpickling makes no garbage: the collector would only scan what it makes
         try:
             with self.path(kind, shard).open("rb") as handle:
                 value = pickle.load(handle)
@@ -123,10 +122,10 @@ class BlobStore:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.fresh: dict[str, Any] = {}        # without a folder: everything stays in memory
-        self.pending: dict[str, Any] = {}      # converted by this process, to be written as self.pack
+        self.fresh: dict[str, Any] = {}  # without a folder: everything stays in memory
+        self.pending: dict[str, Any] = {}  # converted by this process, to be written as self.pack
         self.pack = ""
-        self.packs: dict[str, dict] = {}       # the last few packs read
+        self.packs: dict[str, dict] = {}  # the last few packs read
 
     def path(self, pack: str) -> Path:
         assert self.folder is not None, "only a store with a folder reads and writes packs"

@@ -6,6 +6,7 @@ parser), so they are applied only to the versions they were verified with. Any o
 converts with stock Python-Markdown, and the build says so in one line. tests/test_markdown.py
 compares both on foreign Markdown, on generated attribute lists and on random recombinations.
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,7 +38,7 @@ try:
 except ImportError:  # a Python that moved them: every pattern is then always tried, slower but the same
     _constants = _parser = None
 
-VERIFIED = ("3.11.3",)   # Python-Markdown versions whose HTML the speed-ups were compared with
+VERIFIED = ("3.11.3",)  # Python-Markdown versions whose HTML the speed-ups were compared with
 # How often each shortcut was taken in this process. An upgrade that renames what a speed-up overrides
 # leaves the HTML as it was and only the speed lost; tests/test_markdown.py sees it here as a zero.
 RAN = dict.fromkeys(("inline", "toc", "whitespace", "needs-first", "blocks"), 0)
@@ -47,8 +48,10 @@ def unverified_version() -> str:
     """A line for the build's output when the installed Python-Markdown is not a verified one, else ''."""
     if python_markdown.__version__ in VERIFIED:
         return ""
-    return (f"Python-Markdown {python_markdown.__version__} is not a version the Markdown speed-ups were verified "
-            f"with ({', '.join(VERIFIED)}): pages are converted by stock Python-Markdown, more slowly")
+    return (
+        f"Python-Markdown {python_markdown.__version__} is not a version the Markdown speed-ups were verified "
+        f"with ({', '.join(VERIFIED)}): pages are converted by stock Python-Markdown, more slowly"
+    )
 
 
 def speed_up(md: python_markdown.Markdown) -> bool:
@@ -89,7 +92,7 @@ class SkippingInlineProcessor(InlineProcessor):
         while pattern_index < len(needs):
             pattern, may_match = needs[pattern_index]
             if may_match is not None and not may_match(data):
-                matched, start = False, 0       # what applying it would return
+                matched, start = False, 0  # what applying it would return
             else:
                 data, matched, start = apply(pattern, data, pattern_index, start)
             if not matched:
@@ -129,8 +132,13 @@ class MarkerCheckingToc(TocTreeprocessor):
         left to Python-Markdown."""
         text = heading.text or ""
         # An attribute list may leave an attribute without a value ({: data-x }): None, not text.
-        if len(heading) or any(value and "\x02" in value for value in (text, heading.tail, *heading.attrib.values())) \
-                or "&" in text or "<" in text or ">" in text:
+        if (
+            len(heading)
+            or any(value and "\x02" in value for value in (text, heading.tail, *heading.attrib.values()))
+            or "&" in text
+            or "<" in text
+            or ">" in text
+        ):
             return render_inner_html(remove_fnrefs(heading), self.md)
         return run_postprocessors(text.strip(), self.md)
 
@@ -168,12 +176,18 @@ def pattern_finders(patterns: tuple, live: tuple[bool, ...]) -> tuple[list, Call
     """Each inline pattern with a search for what it needs (or `never`, if it cannot change anything), and a
     search for anything any of them needs: text with none of that in it, which is most text, is left as it
     is at once. Worked out once per set of patterns, not for every page."""
-    needs = [required_text(pattern.getCompiledRegExp()) if alive else None
-             for pattern, alive in zip(patterns, live, strict=True)]
-    anything = finder(tuple(sorted({text for texts in needs if texts for text in texts}))) \
-        if all(texts or texts is None for texts in needs) else None
-    return [(pattern, finder(texts) if texts is not None else never)
-            for pattern, texts in zip(patterns, needs, strict=True)], anything
+    needs = [
+        required_text(pattern.getCompiledRegExp()) if alive else None
+        for pattern, alive in zip(patterns, live, strict=True)
+    ]
+    anything = (
+        finder(tuple(sorted({text for texts in needs if texts for text in texts})))
+        if all(texts or texts is None for texts in needs)
+        else None
+    )
+    return [
+        (pattern, finder(texts) if texts is not None else never) for pattern, texts in zip(patterns, needs, strict=True)
+    ], anything
 
 
 @functools.cache
@@ -221,12 +235,13 @@ def _needed(sequence) -> frozenset[str] | None:
             candidates.append(found)
     if run:
         candidates.append(frozenset([run]))
-    return max(candidates, default=None,
-               key=lambda texts: (min(map(len, texts)), not all(text.isspace() for text in texts)))
+    return max(
+        candidates, default=None, key=lambda texts: (min(map(len, texts)), not all(text.isspace() for text in texts))
+    )
 
 
 def _needed_by(op, argument) -> frozenset[str] | None:
-    if op is _constants.IN:      # a character class: one of its characters
+    if op is _constants.IN:  # a character class: one of its characters
         chars = set()
         for kind, value in argument:
             if kind is _constants.LITERAL:
@@ -289,10 +304,12 @@ def needs_first(processors) -> None:
 def parse_blocks(processors: tuple) -> Callable[[ElementTree.Element, list[str]], None]:
     """BlockParser.parseBlocks over a fixed tuple of the processors: the parser's registry builds a new list of
     them for every block."""
+
     def parse(parent: ElementTree.Element, blocks: list[str]) -> None:
         RAN["blocks"] += 1
         while blocks:
             for processor in processors:
                 if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
                     break
+
     return parse

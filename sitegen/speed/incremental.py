@@ -12,6 +12,7 @@ key matches and output/ still holds the bytes the key produced, the page is neit
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
 whose key or reads involve them.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,20 +39,21 @@ from .parallel import parallel_map
 
 class ConvertedMeta(NamedTuple):
     """Tuples, not dataclasses: a memo store of 20,000 of them unpickles in half the time."""
-    key: str                    # also the key of the HTML blob
+
+    key: str  # also the key of the HTML blob
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
-    targets: tuple[str, ...]    # the page paths its links name, resolved again when the structure changes
-    resolved: str               # digest of where they led (a digest, not the results: 20,000 pages' worth)
-    structure: str = ""         # the site's structure when the links were resolved: same -> same results
-    summary: str = ""           # the first paragraph as text, so listing a page needs no HTML
-    pack: str = ""              # the blob pack holding the HTML
+    targets: tuple[str, ...]  # the page paths its links name, resolved again when the structure changes
+    resolved: str  # digest of where they led (a digest, not the results: 20,000 pages' worth)
+    structure: str = ""  # the site's structure when the links were resolved: same -> same results
+    summary: str = ""  # the first paragraph as text, so listing a page needs no HTML
+    pack: str = ""  # the blob pack holding the HTML
 
 
 class RenderedMeta(NamedTuple):
-    output: str                 # digest of the bytes written
-    ids: str                    # element ids, one per line, for anchor checks without re-reading the page
-    reads: tuple                # ((key, lang, conversion key), ...): what it showed of other pages
+    output: str  # digest of the bytes written
+    ids: str  # element ids, one per line, for anchor checks without re-reading the page
+    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages
 
 
 HTML_KEPT = 256
@@ -61,12 +63,12 @@ PAGE_FIELDS = tuple(name for name in Page._fields if name != "body")
 
 @dataclass
 class Output:
-    files: dict[str, bytes | Unchanged | Staged] = field(default_factory=dict)   # path -> bytes, Staged or UNCHANGED
-    digests: dict[str, str] = field(default_factory=dict)     # path -> digest of its bytes
+    files: dict[str, bytes | Unchanged | Staged] = field(default_factory=dict)  # path -> bytes, Staged or UNCHANGED
+    digests: dict[str, str] = field(default_factory=dict)  # path -> digest of its bytes
     problems: list[Problem] = field(default_factory=list)
     missing_translations: list[Page] = field(default_factory=list)
-    discard: Callable[[], None] = lambda: None                 # removes files staged for the writer
-    staging: Path | None = None                                # where they are, in the tree of output/
+    discard: Callable[[], None] = lambda: None  # removes files staged for the writer
+    staging: Path | None = None  # where they are, in the tree of output/
 
 
 def remove_abandoned(folder: Path) -> None:
@@ -82,7 +84,7 @@ def process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        pass        # alive, run by someone else
+        pass  # alive, run by someone else
     return True
 
 
@@ -96,8 +98,8 @@ def identity(page: Page) -> tuple:
 
 class IncrementalRenderer:
     # Set by render_all:
-    ids: dict[str, str]                                  # output path -> the ids of its elements
-    rendered: dict[tuple[str, str], RenderedMeta]        # (key, lang) -> its last render
+    ids: dict[str, str]  # output path -> the ids of its elements
+    rendered: dict[tuple[str, str], RenderedMeta]  # (key, lang) -> its last render
 
     def __init__(self, site: Site, production: bool, cache: BuildCache, output_dir: Path | None = None):
         self.site, self.cache, self.output_dir = site, cache, output_dir
@@ -108,8 +110,8 @@ class IncrementalRenderer:
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, str] = {}
-        self.manifest: dict = {}     # output path -> (digest, size, mtime_ns) as last written; set by render_all
-        self.present: Mapping[str, tuple[int, int]] | None = None   # output/ as listed before render(), if it was
+        self.manifest: dict = {}  # output path -> (digest, size, mtime_ns) as last written; set by render_all
+        self.present: Mapping[str, tuple[int, int]] | None = None  # output/ as listed before render(), if it was
         self._readers: dict | None = None
         self.extra_digests: dict[str, tuple[bytes, str]] = {}
         self.data_digest = site.data.digest
@@ -118,8 +120,9 @@ class IncrementalRenderer:
         self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same site never collide.
-        self.staging = cache.blobs.folder.parent / "staging" / str(os.getpid()) \
-            if cache.blobs.folder and output_dir else None
+        self.staging = (
+            cache.blobs.folder.parent / "staging" / str(os.getpid()) if cache.blobs.folder and output_dir else None
+        )
         if self.staging is not None:
             remove_abandoned(self.staging.parent)
             self.discard_staging()
@@ -144,7 +147,7 @@ class IncrementalRenderer:
             html = self.cache.blobs.get(meta.key, meta.pack)
             self.html[meta.key] = self.reconvert(page) if html is None else html
             if self.cache.blobs.folder is not None and len(self.html) > HTML_KEPT:
-                del self.html[next(iter(self.html))]   # on disk anyway: keep only the latest few in memory
+                del self.html[next(iter(self.html))]  # on disk anyway: keep only the latest few in memory
         return self.html[meta.key]
 
     def reconvert(self, page: Page) -> str:
@@ -176,7 +179,7 @@ class IncrementalRenderer:
         output.problems += extra_problems
         for path, data in extras.items():
             known = self.extra_digests.get(path)
-            if known is None or known[0] is not data:       # the sitemap and assets come back as the same bytes
+            if known is None or known[0] is not data:  # the sitemap and assets come back as the same bytes
                 known = self.extra_digests[path] = (data, digest(data))
             output.files[path] = data
             output.digests[path] = known[1]
@@ -186,8 +189,9 @@ class IncrementalRenderer:
         """Every '#anchor' a page body links to must exist in the target page as last rendered."""
         return self.renderer.fragment_problems({k: m.links for k, m in self.meta.items() if m.links}, self.ids)
 
-    def update(self, site: Site, changed: list[tuple[str, str]],
-               first: Callable[[Output, list[str]], None] | None = None) -> Output:
+    def update(
+        self, site: Site, changed: list[tuple[str, str]], first: Callable[[Output, list[str]], None] | None = None
+    ) -> Output:
         """The preview after a save that changed only the bodies of these pages: `site` is the same site
         with the new bodies. Converts them and renders only the pages whose key or reads involve them,
         plus the extra files. The changed pages come first: once they render and their anchors check out,
@@ -195,7 +199,7 @@ class IncrementalRenderer:
         On problems the renderer is left as it was (output/ may already hold the changed pages, if only the
         others failed: the preview then shows the problems over every page)."""
         before = (self.site, dict(self.meta), dict(self.ids), dict(self.rendered))
-        self.present = None     # listed before the last build wrote anything
+        self.present = None  # listed before the last build wrote anything
         summaries = {key: self.meta.get(key, EMPTY).summary for key in changed}
         self.site = site
         self.renderer.rebind(site)
@@ -206,13 +210,14 @@ class IncrementalRenderer:
             for key, lang in changed:
                 parent = site.by_key[(key, lang)].parent_key
                 if parent is not None and self.meta[(key, lang)].summary != summaries[(key, lang)]:
-                    affected.add((parent, lang))    # its listing shows the summary
+                    affected.add((parent, lang))  # its listing shows the summary
                 affected.update(self.readers.get((key, lang), ()))
             if self.staging is not None:
                 self.staging.mkdir(parents=True, exist_ok=True)
             problems += self.render_pages(sorted((site.by_key[key] for key in changed), key=by_path), early)
-            others = sorted((p for p in (site.page(*key) for key in affected - set(changed)) if p is not None),
-                            key=by_path)
+            others = sorted(
+                (p for p in (site.page(*key) for key in affected - set(changed)) if p is not None), key=by_path
+            )
             if first is not None and not problems and not self.anchor_problems():
                 first(early, [output_file(p.path) for p in others] + list(self.extra_digests))
             else:
@@ -249,20 +254,28 @@ class IncrementalRenderer:
             if page.missing or page.body.blank:
                 self.meta[(page.key, page.lang)] = EMPTY
                 continue
-            key = text_digest(CODE, allow_html, page.lang, page.source, page.body_line, page.body.digest,
-                              self.data_digest if page.body.placeholders else "")
+            key = text_digest(
+                CODE,
+                allow_html,
+                page.lang,
+                page.source,
+                page.body_line,
+                page.body.digest,
+                self.data_digest if page.body.placeholders else "",
+            )
             cached = memo.get("convert", key)
             if cached is not None and cached.structure == self.structure:
                 self.meta[(page.key, page.lang)] = cached
             elif cached is not None and self.still_resolves(page, cached):
-                cached = cached._replace(structure=self.structure)   # checked once per structure, not per build
+                cached = cached._replace(structure=self.structure)  # checked once per structure, not per build
                 memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
             else:
                 todo.append((page, key))
         memo.keep_used("convert")
-        for (page, key), (meta, html) in zip(todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush),
-                                              strict=True):
+        for (page, key), (meta, html) in zip(
+            todo, parallel_map(self.convert_and_store, todo, self.cache.blobs.flush), strict=True
+        ):
             if meta.key:
                 memo.put("convert", key, meta)
             if html is not None:
@@ -278,16 +291,21 @@ class IncrementalRenderer:
         try:
             body, problems = self.expanded_body(page)
         except BuildError as error:
-            return EMPTY._replace(problems=tuple(error.problems)), None     # not memoised: it has no key
+            return EMPTY._replace(problems=tuple(error.problems)), None  # not memoised: it has no key
         converted, resolutions = self.renderer.convert(page, body)
-        if converted.failed:    # stopped, perhaps only for lack of time: tried again by the next build
+        if converted.failed:  # stopped, perhaps only for lack of time: tried again by the next build
             return EMPTY._replace(problems=(*problems, *converted.problems)), None
         resolved = digest(*[result for _, result in resolutions])
         # The HTML depends on the body and on where its links led: its identity covers both.
-        meta = ConvertedMeta(key=digest(key, resolved), links=converted.links,
-                             problems=(*problems, *converted.problems),
-                             targets=tuple(target for target, _ in resolutions), resolved=resolved,
-                             structure=self.structure, summary=summarize(converted.html))
+        meta = ConvertedMeta(
+            key=digest(key, resolved),
+            links=converted.links,
+            problems=(*problems, *converted.problems),
+            targets=tuple(target for target, _ in resolutions),
+            resolved=resolved,
+            structure=self.structure,
+            summary=summarize(converted.html),
+        )
         pack = self.cache.blobs.add(meta.key, converted.html)
         return (meta._replace(pack=pack), None) if pack else (meta, converted.html)
 
@@ -325,13 +343,13 @@ class IncrementalRenderer:
             path = output_file(page.path)
             output.files[path] = data
             output.digests[path] = digest_
-            if not page_problems:      # a page that did not render has no anchors to check links against
+            if not page_problems:  # a page that did not render has no anchors to check links against
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
                 reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
-                if self._readers is not None:   # a reader no longer reading costs a check
+                if self._readers is not None:  # a reader no longer reading costs a check
                     for read in reads:
                         self._readers.setdefault(read[:2], set()).add((page.key, page.lang))
                 memo.put("render", key, self.rendered[(page.key, page.lang)])
@@ -343,9 +361,9 @@ class IncrementalRenderer:
         data, problems, reads = self.renderer.render_page(page)
         ids, data_digest = element_ids(data), digest(data)
         if not problems and self.on_disk(output_file(page.path), data_digest, self.manifest):
-            return UNCHANGED, data_digest, ids, problems, reads   # rendered again, to the same bytes
+            return UNCHANGED, data_digest, ids, problems, reads  # rendered again, to the same bytes
         if self.staging is not None and not problems:
-            staged = self.staging / output_file(page.path)   # the tree output/ will have: the writer moves it
+            staged = self.staging / output_file(page.path)  # the tree output/ will have: the writer moves it
             staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(data)
             return Staged(str(staged)), data_digest, ids, problems, reads
@@ -364,16 +382,31 @@ class IncrementalRenderer:
         site, config = self.site, self.site.config
         templates = [(name, (config.path("templates") / name).read_bytes()) for name in site.templates]
         # site.yaml, the options and the drafts setting are in the structure already.
-        shared = digest(CODE, self.production, templates, self.data_digest, self.structure, site.build_date,
-                        sorted(self.renderer.assets.paths.items()))
+        shared = digest(
+            CODE,
+            self.production,
+            templates,
+            self.data_digest,
+            self.structure,
+            site.build_date,
+            sorted(self.renderer.assets.paths.items()),
+        )
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
     def render_key(self, page: Page, context: str) -> str:
         """The page's identity is in the context (the structure); a section lists its children's summaries.
         A render that showed another page's HTML or summary names that page in its reads, checked on reuse."""
-        children = text_digest(*[part for key in self.site.child_keys.get((page.key, page.lang), ())
-                                 for part in (key, self.meta.get((key, page.lang), EMPTY).summary)]) \
-            if page.is_section else ""
+        children = (
+            text_digest(
+                *[
+                    part
+                    for key in self.site.child_keys.get((page.key, page.lang), ())
+                    for part in (key, self.meta.get((key, page.lang), EMPTY).summary)
+                ]
+            )
+            if page.is_section
+            else ""
+        )
         return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:

@@ -6,6 +6,7 @@ matters for memory: a forked worker's resident memory counts every page of the p
 extra process adds a copy of the parent to the sum that the memory target counts.
 A serial run gives the same results: each item's work is a pure function of the Site.
 """
+
 from __future__ import annotations
 
 import gc
@@ -102,8 +103,9 @@ def _work(counter, results: multiprocessing.Queue) -> None:
     results.put(None)
 
 
-def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
-                 after_chunk: Callable[[], None] = _nothing) -> list[Any]:
+def parallel_map(
+    task: Callable[[Any], Any], items: Sequence[Any], after_chunk: Callable[[], None] = _nothing
+) -> list[Any]:
     """after_chunk runs in the process that did a chunk, once it is done and before its results are used."""
     global _task, _items, _after_chunk, _spans  # noqa: PLW0603 - the forked workers inherit these globals
     processes = min(worker_count(), len(items) // MIN_ITEMS_PER_WORKER)
@@ -112,10 +114,10 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any],
         after_chunk()
         return mapped
     _spans = shrinking_spans(len(items), processes)
-    _task, _items, _after_chunk = task, items, after_chunk   # inherited by the forked workers
+    _task, _items, _after_chunk = task, items, after_chunk  # inherited by the forked workers
     context = multiprocessing.get_context("fork")
     counter, results = context.Value("i", 0), context.Queue()
-    chunks: list[Any] = [None] * len(_spans)   # each chunk's results, by index, as they are done
+    chunks: list[Any] = [None] * len(_spans)  # each chunk's results, by index, as they are done
     # Objects that exist before the fork are left out of the workers' garbage collection, which would
     # otherwise write to every one of them and so copy the parent's whole memory into each worker.
     # They stay frozen in this process too, until the build ends (pipeline.long_lived_objects).
@@ -145,9 +147,10 @@ def collect(results: multiprocessing.Queue, workers: list, chunks: list) -> None
             message = results.get(timeout=1)
         except queue.Empty:
             if any(worker.exitcode not in (None, 0) for worker in workers):
-                if any(worker.exitcode == -signal.SIGTERM for worker in workers) \
-                        and callable(signal.getsignal(signal.SIGTERM)):
-                    signal.raise_signal(signal.SIGTERM)   # the build was told to stop, with its workers
+                if any(worker.exitcode == -signal.SIGTERM for worker in workers) and callable(
+                    signal.getsignal(signal.SIGTERM)
+                ):
+                    signal.raise_signal(signal.SIGTERM)  # the build was told to stop, with its workers
                 raise RuntimeError("a worker process stopped unexpectedly") from None
             continue
         if message is None:
@@ -178,7 +181,7 @@ class Background:
             return self._value
         try:
             succeeded, value = self._receive.recv()
-            self._process.join()            # it leaves once it has sent
+            self._process.join()  # it leaves once it has sent
         except EOFError:
             raise RuntimeError("a worker process stopped unexpectedly") from None
         finally:

@@ -6,6 +6,7 @@ changed within the same clock tick as the snapshot could look unchanged ("racy" 
 snapshot holding any file modified less than RACY_SECONDS before it was taken is never trusted.
 The record lives in the cache folder: safe to delete, and ignored when damaged.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,15 +24,15 @@ from ..loading.content import RACY_SECONDS
 from ..loading.files import FileStatus, list_inputs
 from .cache import FOLDER
 
-RECORD = "last-build.marshal"   # marshal: ten times faster than JSON for 50,000 entries
+RECORD = "last-build.marshal"  # marshal: ten times faster than JSON for 50,000 entries
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    key: str                                   # the generator, its libraries and the options
-    files: dict[str, tuple[int, int]]          # input path -> (size, mtime_ns)
+    key: str  # the generator, its libraries and the options
+    files: dict[str, tuple[int, int]]  # input path -> (size, mtime_ns)
     taken_ns: int
-    listing: dict[str, FileStatus]             # what the build then loads, without listing the folders again
+    listing: dict[str, FileStatus]  # what the build then loads, without listing the folders again
 
 
 def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
@@ -57,7 +58,7 @@ def up_to_date(snapshot: Snapshot, present: Callable[[], Mapping[str, tuple[int,
     build left there (present() lists it, asked only once the inputs are known to be the same). Else None."""
     try:
         record = marshal.loads(record_path(root).read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):   # gone, damaged, or from another Python
+    except (OSError, ValueError, EOFError, TypeError):  # gone, damaged, or from another Python
         return None
     if not isinstance(record, dict) or record.get("key") != snapshot.key or record.get("files") != snapshot.files:
         return None
@@ -69,8 +70,13 @@ def up_to_date(snapshot: Snapshot, present: Callable[[], Mapping[str, tuple[int,
 
 def save_record(snapshot: Snapshot, root: Path, outputs: dict[str, tuple[int, int]], messages: list[str]) -> None:
     """outputs: every file of output/ with its (size, mtime_ns), as the writer left it."""
-    record = {"key": snapshot.key, "taken_ns": snapshot.taken_ns, "files": snapshot.files, "outputs": outputs,
-              "messages": messages}
+    record = {
+        "key": snapshot.key,
+        "taken_ns": snapshot.taken_ns,
+        "files": snapshot.files,
+        "outputs": outputs,
+        "messages": messages,
+    }
     target = record_path(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{RECORD}.{os.getpid()}.tmp")
