@@ -133,7 +133,7 @@ def test_two_builds_at_once_take_turns(edited, tmp_path):
     second = run_build(root)
     assert first.wait(timeout=60) == 0
     assert second.returncode == 0, second.stderr
-    assert "waiting for another build of this project to finish (process" in second.stderr
+    assert "waiting for another build of this site to finish (process" in second.stderr
     assert tree(root / "output") == clean
 
 

@@ -1,4 +1,5 @@
-"""The translator's workflow: extract template strings to messages.pot, merge into each .po, report status."""
+"""`i18n`, the translator's workflow: extract template strings to messages.pot, merge into each .po, report
+status."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from ..errors import Problem
-from ..loading.config import Config
-from ..loading.files import relative
+from ..errors import BuildError, Problem
+from ..loading.config import Config, load_config
+from ..loading.content import FILE_NAME
+from ..loading.files import relative, walk
 from ..loading.i18n import DOMAIN, catalog_path
+from ..loading.site import load_site
 from ..loading.urls import slugify
 
 TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract"), ("**.xml", "jinja2.ext:babel_extract")]
@@ -241,3 +244,60 @@ def git_dirty(root: Path) -> set[str]:
     prefix = git_output(root, "rev-parse", "--show-prefix").strip()
     lines = git_output(root, "status", "--porcelain", "--untracked-files=all", "--", ".").splitlines()
     return {line[3:].strip('"').removeprefix(prefix) for line in lines}
+
+
+def i18n(root: Path, action: str) -> int:
+    config = load_config(root)
+    if action == "extract":
+        catalog = extract(config)
+        write_catalog(catalog, template_path(config))
+        print(f"{relative(template_path(config), root)}: {len([m for m in catalog if m.id])} strings")
+    elif action == "update":
+        for path in update(config):
+            print(path)
+    else:
+        print_status(root, config)
+    return 0
+
+
+def print_status(root: Path, config) -> None:
+    for language in config.languages:
+        status = catalog_status(config, language.code)
+        print(
+            f"{language.code}: {status.translated} translated ({status.percent(status.translated)}), "
+            f"{status.fuzzy} fuzzy ({status.percent(status.fuzzy)}), "
+            f"{status.untranslated} untranslated ({status.percent(status.untranslated)}) of {status.total}"
+            + (f"; {status.missing} not yet in the catalogue (run 'i18n update')" if status.missing else "")
+        )
+    try:
+        site = load_site(root)
+    except BuildError as error:
+        print("pages: the site cannot be loaded, so page status is unknown:")
+        for problem in error.problems:
+            print(f"  {problem}")
+        return
+    missing = [p for p in site.pages if p.missing]
+    print(f"pages without a translation: {len(missing)}")
+    for page in missing:
+        print(f"  {page.source}: no {page.lang} version")
+    outdated = outdated_translations(root, config)
+    print(f"translations older than their source: {len(outdated)}")
+    for source, translation in outdated:
+        print(f"  {translation} was last changed before {source}")
+
+
+def outdated_translations(root: Path, config) -> list[tuple[str, str]]:
+    """Pairs (source, translation) where the source in the default language changed after the translation."""
+    files = [p for p in walk(config.path("content"), root) if FILE_NAME.match(p.name)]
+    order = change_order(root, files)
+    default = config.default_language
+    result = []
+    for path in files:
+        match = FILE_NAME.match(path.name)
+        if match is None or match["lang"] != default:  # never None: files holds only names that match
+            continue
+        for language in config.language_codes[1:]:
+            translation = path.with_name(f"{match['name']}.{language}.md")
+            if translation in order and order[path] > order[translation]:
+                result.append((relative(path, root), relative(translation, root)))
+    return result

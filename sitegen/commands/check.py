@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -105,3 +107,14 @@ def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Pa
         kind = "image" if "image" in message else "heading" if "heading" in message else "link"
         problems.append(Problem(page.source, line, message, HINTS[kind]))
     return problems
+
+
+def check(root: Path, output_format: str) -> int:
+    problems = check_site(root)
+    if output_format == "json":
+        print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        print(f"check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
+    return 1 if problems else 0

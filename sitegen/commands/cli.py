@@ -127,14 +127,18 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         from .serve import serve
 
         return serve(root, arguments.host, arguments.port)
-    if command in ("check", "new", "i18n"):
-        from . import commands
+    if command == "check":
+        from .check import check
 
-        if command == "check":
-            return commands.check(root, arguments.format)
-        if command == "new":
-            return commands.new_page(root, arguments.name)
-        return commands.i18n(root, arguments.action)
+        return check(root, arguments.format)
+    if command == "new":
+        from .new import new_page
+
+        return new_page(root, arguments.name)
+    if command == "i18n":
+        from .catalogs import i18n
+
+        return i18n(root, arguments.action)
     if getattr(arguments, "no_cache", False):
         from .pipeline import build_plain
 
