@@ -98,7 +98,9 @@ def build(
             report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)
             cache.save()
             renderer.remove_unused_html()
-            result = BuildResult(site, report, tuple(output.missing_translations), renderer)
+            result = BuildResult(
+                site=site, report=report, missing_translations=tuple(output.missing_translations), renderer=renderer
+            )
             if snapshot is not None and len(stats) == len(output.files):  # every file accounted for, or no shortcut
                 save_record(snapshot, root, stats, result_messages(result))
             commit(changes, written)
@@ -115,7 +117,8 @@ def build_plain(root: Path, base_url: str | None = None, written: Callable[[], N
             report = write_output(files, site.config.path("output"), changes, remove_stale=True)
             forget(root)  # the no-change record describes what the last build() left in output/
             commit(changes, written)
-    return BuildResult(site, report, tuple(page for page in site.pages if page.missing), None)
+    missing = tuple(page for page in site.pages if page.missing)
+    return BuildResult(site=site, report=report, missing_translations=missing, renderer=None)
 
 
 @contextmanager
@@ -219,12 +222,12 @@ def update_bodies(
             reports.append(write(output, site, cache, changes, remove_stale=False)[0])
             commit(changes, lambda: None)
     report = WriteReport(
-        sum(r.written for r in reports),
-        sum(r.unchanged for r in reports),
-        0,
-        {path: stat for r in reports for path, stat in r.stats.items()},
+        written=sum(r.written for r in reports),
+        unchanged=sum(r.unchanged for r in reports),
+        removed=0,
+        stats={path: stat for r in reports for path, stat in r.stats.items()},
     )
-    return BuildResult(site, report, previous.missing_translations, renderer)
+    return BuildResult(site=site, report=report, missing_translations=previous.missing_translations, renderer=renderer)
 
 
 def write(

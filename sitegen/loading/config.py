@@ -255,7 +255,7 @@ class ConfigReader:
                 continue
             if spec.get("default"):
                 defaults.append(code)
-            languages.append(Language(code, name, locale))
+            languages.append(Language(code=code, name=name, locale=locale))
         if section and len(languages) < 2 and not self.problems:
             self.problem(section.line, "a bilingual site needs at least two languages", "add both 'pl' and 'en'")
         if len(defaults) > 1:
@@ -319,7 +319,7 @@ class ConfigReader:
                     "write e.g. '- networking/_index.md'",
                 )
                 continue
-            menus[name] = tuple(MenuEntry(entry, entries.line_of(i)) for i, entry in enumerate(entries))
+            menus[name] = tuple(MenuEntry(page=entry, line=entries.line_of(i)) for i, entry in enumerate(entries))
         return MappingProxyType(menus)
 
     def read_logos(self, codes: tuple[str, ...]) -> tuple[Logo, ...]:
@@ -338,7 +338,7 @@ class ConfigReader:
             src = logo.get("src")
             if check_type(src, str, "footer.logos.src", CONFIG_FILE, logo.line_of("src"), self.problems):
                 alt = self.localized("alt", codes, required=True, parent=logo, where="footer.logos.alt")
-                result.append(Logo(src, alt, logo.get("url")))
+                result.append(Logo(src=src, alt=alt, url=logo.get("url")))
         limit = footer.get("max_logos")
         if limit is not None and not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0):
             self.problem(footer.line_of("max_logos"), "'footer.max_logos' must be a whole number above 0", "e.g. 4")
@@ -389,7 +389,12 @@ class ConfigReader:
         slug = self.localized("slug", codes, parent=pages, where="pages.slug")
         if not slug.values:
             slug = Localized(MappingProxyType(dict.fromkeys(codes, "{id}")))
-        return PagesRoute(str(pages.get("template")), str(pages.get("parent")), slug, str(pages.get("title", "name")))
+        return PagesRoute(
+            template=str(pages.get("template")),
+            parent=str(pages.get("parent")),
+            slug=slug,
+            title_field=str(pages.get("title", "name")),
+        )
 
     def string_list(self, spec: LineMap, key: str) -> list[str]:
         value = spec.get(key) or []

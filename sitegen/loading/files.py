@@ -62,7 +62,7 @@ def scan(folder: Path, root: Path) -> dict[str, FileStatus]:
             size, mtime = status.st_size, status.st_mtime_ns
         except OSError:
             size, mtime = -1, -1  # a link to nothing: listed, so that reading it says so
-        found[entry.path[prefix:]] = FileStatus(size, mtime, entry.inode(), entry.is_symlink())
+        found[entry.path[prefix:]] = FileStatus(size=size, mtime_ns=mtime, inode=entry.inode(), link=entry.is_symlink())
     return found
 
 

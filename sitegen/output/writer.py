@@ -199,7 +199,7 @@ def write_output(
         if os.path.lexists(output_dir / path):
             changes.remove(output_dir / path)
     remove_empty_folders(output_dir, {posixpath_parent(path) for path in stale}, changes)
-    return WriteReport(written, unchanged, len(stale), stats)
+    return WriteReport(written=written, unchanged=unchanged, removed=len(stale), stats=stats)
 
 
 def move_tree(files: Mapping[str, bytes | Staged], output_dir: Path, staging: Path, changes: Changes) -> WriteReport:
@@ -217,7 +217,7 @@ def move_tree(files: Mapping[str, bytes | Staged], output_dir: Path, staging: Pa
     for path in files:
         status = os.stat(f"{output_dir}/{path}")
         stats[path] = (status.st_size, status.st_mtime_ns)
-    return WriteReport(len(files), 0, 0, stats)
+    return WriteReport(written=len(files), unchanged=0, removed=0, stats=stats)
 
 
 def posixpath_parent(path: str) -> str:

@@ -222,8 +222,9 @@ class MarkdownRenderer:
             html_text = self.run(self.md, body, state)
         except Exception as error:  # noqa: BLE001 - any failure is this page's problem, reported with its line
             self.md = self.make()  # the instance may have stopped half-way through the page
-            return Converted("", (), (self.failure(error, source, body, body_line, resolve),), failed=True)
-        return Converted(html_text, tuple(state.links), tuple(state.problems))
+            failure = self.failure(error, source, body, body_line, resolve)
+            return Converted(html="", links=(), problems=(failure,), failed=True)
+        return Converted(html=html_text, links=tuple(state.links), problems=tuple(state.problems))
 
     def run(self, md: PageMarkdown, body: str, state: ConversionState) -> str:
         md.state = state

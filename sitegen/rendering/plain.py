@@ -66,6 +66,6 @@ def convert(renderer: SiteRenderer, site: Site, page) -> tuple[Converted, list[P
     try:
         body, problems = renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))
     except BuildError as error:
-        return Converted("", (), ()), list(error.problems)
+        return Converted(html="", links=(), problems=()), list(error.problems)
     converted, _ = renderer.convert(page, body)
     return converted, problems + list(converted.problems)

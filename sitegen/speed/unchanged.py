@@ -46,7 +46,7 @@ def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
     except OSError:
         pass
     key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat())
-    return Snapshot(key, files, taken, listing)
+    return Snapshot(key=key, files=files, taken_ns=taken, listing=listing)
 
 
 def record_path(root: Path) -> Path:
