@@ -1,7 +1,10 @@
 """A tiny two-language site written inline into tmp_path, and helpers to build it."""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -133,11 +136,43 @@ def site_root(tmp_path: Path) -> Path:
     return write_site(tmp_path / "site")
 
 
-def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the real command line, as an editor would."""
+def run_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line, `python build.py`, in a process of its own, as an editor would. For what
+    only a process shows: exit codes as the shell sees them, output flushed before build.py's os._exit,
+    locks between processes, signals, the hash seed, time zone or locale of a fresh interpreter."""
     return subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), *args],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000", **(env or {})})
+
+
+def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The command line's main() run in this process, with what run_process would give back: the exit code
+    (argparse's SystemExit included), stdout and stderr. Five times faster than a process of its own; the
+    build and its messages are the same code. The environment (SOURCE_DATE_EPOCH fixed, as for
+    run_process) and the SIGTERM handler main() installs are given back afterwards. SITEGEN_WORKERS=1
+    unless env says otherwise: a fixture site is too small for workers (under 400 pages nothing is
+    forked), and output/ is then listed here rather than in a forked copy of the test process."""
+    from sitegen.commands import cli
+    overlay = {"SOURCE_DATE_EPOCH": "1795000000", "SITEGEN_WORKERS": "1", **(env or {})}
+    saved = {name: os.environ.get(name) for name in overlay}
+    handler = signal.getsignal(signal.SIGTERM)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    arguments = ["--root", str(root), *args]
+    os.environ.update(overlay)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = cli.main(arguments)
+            except SystemExit as exit:   # argparse's usage errors and --help
+                code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["build.py", *arguments], code, stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture(scope="session")

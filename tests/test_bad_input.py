@@ -3,16 +3,14 @@
 and the previous output/ byte for byte unchanged."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import run_build
 from shipped import BUILD_EPOCH, copy_sources
 
 PAGE = "content/networking/_index.en.md"
@@ -149,8 +147,8 @@ def built_copy(tmp_path_factory):
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), *args], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    """The command line's main(), in this process (conftest.run_build)."""
+    return run_build(root, *args, env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

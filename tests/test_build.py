@@ -1,10 +1,10 @@
-"""End-to-end: build the tiny fixture site with the real command line and read the HTML."""
+"""End-to-end: build the tiny fixture site with the command line's main() and read the HTML."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from conftest import run_build
+from conftest import run_build, run_process
 from html_query import Page
 
 
@@ -99,7 +99,7 @@ def test_aliases_redirect_to_the_page(site_root):
 
 
 def test_missing_translation_gets_a_notice_page_and_is_reported(site_root):
-    result = run_build(site_root)
+    result = run_process(site_root)      # the real command line: exit 0, its report on stderr
     assert result.returncode == 0, result.stderr
     assert "not yet translated: /en/projects/beta/" in result.stderr
     notice = Page.read(site_root / "output/en/projects/beta/index.html")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_build
+from conftest import run_build, run_process
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -49,16 +49,17 @@ def test_mistake_is_reported_with_path_and_line_and_output_is_untouched(site_roo
 
 
 def test_every_problem_is_reported_not_only_the_first(site_root):
+    """By the real command line: exit 1 and every line on stderr, flushed before build.py's os._exit."""
     (site_root / "content/about.en.md").write_text("---\nslug: about\n---\n")
     (site_root / "content/projects/alpha.en.md").write_text("---\ntitle: [x\n---\n")
-    result = run_build(site_root)
+    result = run_process(site_root)
     assert result.returncode == 1
     assert "content/about.en.md:2:" in result.stderr
     assert "content/projects/alpha.en.md:2:" in result.stderr
 
 
 def test_usage_error_exits_2(site_root):
-    assert run_build(site_root, "no-such-command").returncode == 2
+    assert run_process(site_root, "no-such-command").returncode == 2
 
 
 def test_debug_shows_a_traceback_only_when_asked(site_root, monkeypatch, capsys):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from builds import tree
-from conftest import PROJECT, run_build, write_site
+from conftest import PROJECT, run_build, run_process, write_site
 
 # Runs the real command line, stopping the build with a signal the n-th time it reaches a stage.
 DRIVER = textwrap.dedent("""\
@@ -130,7 +130,7 @@ def test_two_builds_at_once_take_turns(edited, tmp_path):
     first = subprocess.Popen([sys.executable, str(driver), str(PROJECT), str(root), "write", "0", "3"],
                              stderr=subprocess.PIPE, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"})
     time.sleep(1.0)     # the first build is now writing, and sleeps there for 2 s
-    second = run_build(root)
+    second = run_process(root)      # two processes, two command lines
     assert first.wait(timeout=60) == 0
     assert second.returncode == 0, second.stderr
     assert "waiting for another build of this project to finish (process" in second.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from conftest import require, run_build
+from conftest import require, run_build, run_process
 
 
 def git(root, *args):
@@ -75,7 +75,7 @@ def test_catalogues_written_by_update_pass_msgfmt_check(site_root):
 
 
 def test_new_creates_a_page_pair_with_front_matter(site_root):
-    result = run_build(site_root, "new", "news/2026-11-22-new-partner")
+    result = run_process(site_root, "new", "news/2026-11-22-new-partner")   # stdout flushed before os._exit
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["content/news/2026-11-22-new-partner.pl.md", "content/news/2026-11-22-new-partner.en.md"]
     assert (site_root / "content/news/2026-11-22-new-partner.pl.md").read_text().startswith("---\ntitle: Nowa strona\n")
