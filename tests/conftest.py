@@ -131,6 +131,16 @@ def write_site(root: Path, files: dict[str, str] = FILES) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def signal_handlers_given_back():
+    """cli.main() installs a SIGTERM handler; a test that calls it must not leave it to the tests after it,
+    whose forked workers would inherit it and could miss a terminate() sent before they reset it."""
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
 @pytest.fixture
 def site_root(tmp_path: Path) -> Path:
     return write_site(tmp_path / "site")

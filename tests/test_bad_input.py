@@ -157,10 +157,21 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_there_are_at_least_thirty_kinds():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 30 and QUICK < set(CASES)
 
 
-@pytest.mark.parametrize("name", CASES)
+# The whole matrix builds a copy of the shipped site once per case, some 15 s: the quick loop (pytest -m
+# "not slow") takes one case for each place that checks input; test_failures.py and test_check.py cover
+# more on the fixture site, and test_markdown.py the Markdown limits.
+QUICK = {"front matter not YAML", "unknown front matter key", "file not UTF-8", "symlink out of the project",
+         "slug with ..", "unsafe alias", "two pages, one URL", "link to a missing anchor",
+         "script link with a tab in data", "YAML that would construct a Python object", "reference to an unknown id",
+         "unquoted comma in a language mapping", "site.yaml unknown key", "template prints a mapping",
+         ".po placeholder differs"}
+
+
+@pytest.mark.parametrize("name", [name if name in QUICK else pytest.param(name, marks=pytest.mark.slow)
+                                  for name in CASES])
 def test_bad_input_is_reported_and_loses_nothing(built_copy, tmp_path, name):
     root = tmp_path / "site"
     shutil.copytree(built_copy, root, symlinks=True)

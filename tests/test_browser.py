@@ -7,6 +7,8 @@ import pytest
 
 from conftest import TOOLS, require_npm_tool
 
+pytestmark = pytest.mark.slow      # Chromium: about a minute
+
 AXE = TOOLS / "axe-core/axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

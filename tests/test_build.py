@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import run_build, run_process
+import pytest
+
+from conftest import run_build, run_process, write_site
 from html_query import Page
 
 
@@ -14,8 +16,14 @@ def built(root: Path, *args: str) -> Path:
     return root / "output"
 
 
-def test_urls_use_language_prefixes_and_per_language_slugs(site_root):
-    out = built(site_root)
+@pytest.fixture(scope="module")
+def fixture_output(tmp_path_factory) -> Path:
+    """The fixture site as written, built once for the tests that only read its output."""
+    return built(write_site(tmp_path_factory.mktemp("fixture") / "site"))
+
+
+def test_urls_use_language_prefixes_and_per_language_slugs(fixture_output):
+    out = fixture_output
     assert (out / "pl/o-programie/index.html").is_file()
     assert (out / "en/about/index.html").is_file()
     assert (out / "pl/projekty/alfa/index.html").is_file()
@@ -23,8 +31,8 @@ def test_urls_use_language_prefixes_and_per_language_slugs(site_root):
     assert not (out / "pl/about").exists()
 
 
-def test_language_switcher_hreflang_and_html_lang(site_root):
-    out = built(site_root)
+def test_language_switcher_hreflang_and_html_lang(fixture_output):
+    out = fixture_output
     polish = Page.read(out / "pl/o-programie/index.html")
     english = Page.read(out / "en/about/index.html")
     assert polish.find("html").attrs["lang"] == "pl"
@@ -35,8 +43,8 @@ def test_language_switcher_hreflang_and_html_lang(site_root):
         ("pl", "/pl/o-programie/"), ("en", "/en/about/")}
 
 
-def test_interface_strings_come_from_the_po_files(site_root):
-    out = built(site_root)
+def test_interface_strings_come_from_the_po_files(fixture_output):
+    out = fixture_output
     assert Page.read(out / "pl/index.html").text("p", class_="ui") == "Przejdź do treści"
     assert Page.read(out / "en/index.html").text("p", class_="ui") == "Skip to content"
 
@@ -55,24 +63,24 @@ def test_polish_plural_forms(site_root):
     assert english.text("p", class_="n22") == "22 partners"
 
 
-def test_dates_and_country_names_are_localized(site_root):
-    out = built(site_root)
+def test_dates_and_country_names_are_localized(fixture_output):
+    out = fixture_output
     assert Page.read(out / "pl/aktualnosci/first/index.html").text("time") == "2 czerwca 2011"
     assert Page.read(out / "en/news/first/index.html").text("time") == "2 June 2011"
     assert Page.read(out / "pl/partnerzy/aragon/index.html").text("p", class_="country") == "Hiszpania"
     assert Page.read(out / "en/partners/aragon/index.html").text("p", class_="country") == "Spain"
 
 
-def test_data_collection_generates_a_page_per_record_and_language(site_root):
-    out = built(site_root)
+def test_data_collection_generates_a_page_per_record_and_language(fixture_output):
+    out = fixture_output
     for record in ("lodz", "lublin", "aragon"):
         assert Page.read(out / f"pl/partnerzy/{record}/index.html").find("html").attrs["lang"] == "pl"
         assert Page.read(out / f"en/partners/{record}/index.html").find("html").attrs["lang"] == "en"
     assert Page.read(out / "pl/partnerzy/lodz/index.html").text("h1") == "Uniwersytet Łódzki"
 
 
-def test_links_by_source_path_resolve_per_language(site_root):
-    out = built(site_root)
+def test_links_by_source_path_resolve_per_language(fixture_output):
+    out = fixture_output
     links = {a.attrs["href"] for a in Page.read(out / "pl/o-programie/index.html").find_all("a")}
     assert "/pl/projekty/alfa/#cele" in links
     assert "#kto-moze-wziac-udzial" in links
@@ -91,8 +99,8 @@ def test_data_values_are_inserted_and_formatted(site_root):
     assert "Budget 1,760,000, share 2.5." in Page.read(out / "en/about/index.html").html
 
 
-def test_aliases_redirect_to_the_page(site_root):
-    out = built(site_root)
+def test_aliases_redirect_to_the_page(fixture_output):
+    out = fixture_output
     redirect = Page.read(out / "pl/stare-o-nas/index.html")
     assert redirect.find("link", rel="canonical").attrs["href"] == "https://example.org/pl/o-programie/"
     assert "url=https://example.org/pl/o-programie/" in redirect.find("meta").attrs["content"]
@@ -111,8 +119,8 @@ def test_missing_translation_gets_a_notice_page_and_is_reported(site_root):
     assert "/en/projects/beta/" not in (site_root / "output/sitemap.xml").read_text()
 
 
-def test_root_is_a_language_chooser_that_leads_to_polish(site_root):
-    out = built(site_root)
+def test_root_is_a_language_chooser_that_leads_to_polish(fixture_output):
+    out = fixture_output
     chooser = Page.read(out / "index.html")
     assert {a.attrs["href"] for a in chooser.find_all("a")} == {"/pl/", "/en/"}
     assert chooser.find("meta", http_equiv="refresh").attrs["content"].endswith("url=/pl/")
@@ -125,8 +133,8 @@ def test_base_url_moves_the_site_under_a_sub_path(site_root):
     assert re.fullmatch(r"/preview/static/logo\.[0-9a-f]{10}\.svg", page.find("img").attrs["src"])
 
 
-def test_feed_and_sitemap(site_root):
-    out = built(site_root)
+def test_feed_and_sitemap(fixture_output):
+    out = fixture_output
     feed = (out / "pl/aktualnosci/atom.xml").read_text()
     assert "<title>Umowa podpisana</title>" in feed and "2011-06-02T00:00:00Z" in feed
     sitemap = (out / "sitemap.xml").read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from sitegen.rendering.markdown import ConversionState, expand_data
 from sitegen.loading.urls import is_inside, is_safe_slug, normalize_alias, output_file, page_path, slugify
 from sitegen.loading.yamlsrc import load_yaml
 
+pytestmark = pytest.mark.slow      # fuzzing: 300 examples each
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 yaml_like = st.text(alphabet=st.sampled_from(list("ab:- \n'\"[]{}#&*!|>%@`,?.0123456789ąłż\t")), max_size=80)
 

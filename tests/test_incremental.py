@@ -20,6 +20,8 @@ from conftest import write_site
 from sitegen.commands.serve import Preview
 from sitegen.rendering.helpers import TemplateHelpers
 
+pytestmark = pytest.mark.slow      # two builds per step, some hundred steps
+
 WORDS = st.sampled_from(["Łódź", "współpraca", "klaster", "energy", "region", "żółw", "partner", "ąę"])
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
 SLUGS = st.sampled_from(["alfa", "alfa-2", "beta-x", "gamma", "o-nas"])

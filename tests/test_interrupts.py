@@ -87,6 +87,7 @@ STOPS = [("render", 3, signal.SIGINT), ("write", 1, signal.SIGINT), ("write", 9,
          ("render", 3, signal.SIGTERM), ("write", 9, signal.SIGTERM), ("save", 1, signal.SIGTERM)]
 
 
+@pytest.mark.slow     # a process per test
 @pytest.mark.parametrize("stage, after, number", STOPS, ids=[f"{signal.Signals(n).name} at {stage} {after}"
                                                              for stage, after, n in STOPS])
 def test_an_interrupted_build_leaves_output_as_it_was(edited, tmp_path, stage, after, number):
@@ -101,6 +102,7 @@ def test_an_interrupted_build_leaves_output_as_it_was(edited, tmp_path, stage, a
     assert run_build(root).returncode == 0 and tree(root / "output") == clean
 
 
+@pytest.mark.slow
 def test_an_interrupt_after_output_was_written_says_so(edited, tmp_path):
     root, clean = edited
     result = stopped_build(root, "committed", signal.SIGINT, 1, tmp_path)
@@ -112,6 +114,7 @@ def test_an_interrupt_after_output_was_written_says_so(edited, tmp_path):
 KILLS = [("render", 3), ("write", 1), ("write", 9), ("write", 23), ("remove", 1), ("save", 1), ("committed", 1)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage, after", KILLS, ids=[f"{stage} {after}" for stage, after in KILLS])
 def test_after_a_killed_build_the_next_build_restores_a_clean_output(edited, tmp_path, stage, after):
     root, clean = edited
@@ -123,6 +126,7 @@ def test_after_a_killed_build_the_next_build_restores_a_clean_output(edited, tmp
     assert not [p for p in (root / ".cache/sitegen/aside").iterdir()]    # what the killed build put aside is gone
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_take_turns(edited, tmp_path):
     root, clean = edited
     driver = tmp_path / "driver.py"

@@ -57,6 +57,7 @@ def with_attribute_lists(text: str, seed: int) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.slow     # differential: thousands of foreign inputs
 @pytest.mark.parametrize("name", list(foreign_markdown()))
 def test_foreign_markdown_converts_as_stock_python_markdown_does(name):
     """Each input as it is, and with attribute lists on its headings: attr_list accepts a key without a value
@@ -69,11 +70,13 @@ def test_foreign_markdown_converts_as_stock_python_markdown_does(name):
     assert not found, "\n".join(found[:10])
 
 
+@pytest.mark.slow
 def test_foreign_markdown_with_raw_html_allowed():
     inputs = foreign_markdown()["python-markdown test_syntax"]
     assert not differences(inputs, allow_html=True)
 
 
+@pytest.mark.slow
 def test_no_foreign_input_fails_where_stock_python_markdown_succeeds():
     """Conversion failures are reported, not raised; there are only as many as Python-Markdown itself has
     (its own test suite has fences with linenums=True, which it cannot serialize without codehilite)."""
@@ -156,6 +159,7 @@ def recombined(draw):
     return text
 
 
+@pytest.mark.slow     # fuzzing
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(recombined(), st.booleans())
 def test_recombined_foreign_markdown_converts_as_stock_and_never_raises(text, allow_html):
@@ -167,6 +171,7 @@ def test_recombined_foreign_markdown_converts_as_stock_and_never_raises(text, al
         assert "<script" not in expected.html.lower() and not re.search(r"<[a-z]+[^>]*\son\w+=", expected.html)
 
 
+@pytest.mark.slow     # fuzzing
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), max_size=40).map("".join), st.booleans())
 def test_random_markdown_converts_as_stock(text, allow_html):

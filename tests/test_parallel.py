@@ -57,6 +57,7 @@ def test_an_error_in_a_worker_is_raised_in_the_caller():
     assert "in a worker process" in raised.value.__notes__[0] and "fail_in_worker" in raised.value.__notes__[0]
 
 
+@pytest.mark.slow     # the death is noticed after a second's wait for results
 def test_a_worker_that_dies_is_an_error_not_a_hang():
     start = time.monotonic()
     with pytest.raises(RuntimeError, match="stopped unexpectedly"):

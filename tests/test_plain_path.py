@@ -34,6 +34,7 @@ def site_root(request, tmp_path):
     return make_site(tmp_path / "site", PROJECT, pages=25, partners=60)
 
 
+@pytest.mark.slow     # whole sites, twice each; test_rebuilds.py compares the two paths on the fixture site
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
 def test_the_speed_layer_builds_what_the_plain_path_renders(site_root, preview):
     options = {"drafts": True, "production": False} if preview else {}

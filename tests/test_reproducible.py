@@ -6,6 +6,8 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import run_build, run_process
 from sitegen.loading import files
 from sitegen.commands.pipeline import build
@@ -15,6 +17,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow     # two processes
 def test_builds_in_different_environments_are_identical(site_root, tmp_path):
     """A process each: the hash seed, time zone and locale are a fresh interpreter's."""
     first = run_process(site_root, env={"PYTHONHASHSEED": "1", "TZ": "Pacific/Kiritimati", "LC_ALL": "C"})

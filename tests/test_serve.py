@@ -13,6 +13,8 @@ import pytest
 
 from conftest import PROJECT
 
+pytestmark = pytest.mark.slow      # a real preview process per test (the fast tests use Preview in-process)
+
 WAIT = 15.0
 
 

@@ -57,6 +57,7 @@ def sampled(tmp_path_factory):
     return build_copy(root, copy=False), root / "output"
 
 
+@pytest.mark.slow     # Java
 def test_nu_html_checker_finds_no_errors(sampled):
     _, output = sampled
     require(shutil.which("java") is not None, "the Nu HTML Checker needs Java: apt-get install default-jre-headless")
