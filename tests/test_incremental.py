@@ -186,5 +186,7 @@ class PreviewEdits(Edits):
             assert tree(self.root / "output") == expected
 
 
-PreviewEdits.TestCase.settings = Edits.TestCase.settings
+# Half the examples of the builds above: each step of the preview's is dearer (a partial update, a clean
+# preview build, and a full collection of the test process's heap by every Preview.rebuild).
+PreviewEdits.TestCase.settings = settings(Edits.TestCase.settings, max_examples=6)
 TestPreviewUpdates = PreviewEdits.TestCase
