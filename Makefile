@@ -11,7 +11,7 @@ TOOLS_READY := $(TOOLS)/node_modules/.ready-$(shell cksum $(TOOLS)/package-lock.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build check lint test bench screenshots clean browser-tools
+.PHONY: serve build check lint test test-fast bench screenshots clean browser-tools
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
@@ -40,11 +40,15 @@ check: $(READY)
 
 lint: $(READY)
 	$(BIN)/ruff check sitegen tests benchmarks build.py
-	$(BIN)/ruff format --check sitegen benchmarks build.py
+	$(BIN)/ruff format --check sitegen tests benchmarks build.py
 	$(BIN)/mypy
 
 test: $(READY) $(TOOLS_READY)
 	$(BIN)/python -m pytest
+
+# The quick loop: no browser, Java or real build processes (see the slow marker in pyproject.toml).
+test-fast: $(READY)
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(READY)
 	$(BIN)/python benchmarks/bench.py

@@ -1,4 +1,5 @@
 """Building a test site and reading back what it wrote, for the rebuild tests."""
+
 from __future__ import annotations
 
 import os
@@ -43,9 +44,9 @@ def backdate_sources(root: Path) -> None:
 # Templates that show other pages' summaries and HTML, so that a body edit reaches pages besides its own.
 SHOWING_OTHERS = {
     "templates/section.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}<ul>{% for c in children %}"
-                              "<li><a href=\"{{ c.url }}\">{{ c.title }}</a> {{ c.summary }}</li>{% endfor %}</ul>{% endblock %}",
+    '<li><a href="{{ c.url }}">{{ c.title }}</a> {{ c.summary }}</li>{% endfor %}</ul>{% endblock %}',
     "templates/home.html": "{% extends 'base.html' %}{% block main %}{{ page.content }}"
-                           "{% for n in children_of('news/_index.md') %}<article>{{ n.content }}</article>{% endfor %}"
-                           "<p>{{ page_for('about.md').summary }}</p><p>{{ page_for('projects/alpha.md').description }}</p>"
-                           "<p>{{ children_of('projects/_index.md') | map(attribute='summary') | join(' ') }}</p>{% endblock %}",
+    "{% for n in children_of('news/_index.md') %}<article>{{ n.content }}</article>{% endfor %}"
+    "<p>{{ page_for('about.md').summary }}</p><p>{{ page_for('projects/alpha.md').description }}</p>"
+    "<p>{{ children_of('projects/_index.md') | map(attribute='summary') | join(' ') }}</p>{% endblock %}",
 }

@@ -1,4 +1,5 @@
 """Just enough HTML parsing for assertions: elements with their attributes and text."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

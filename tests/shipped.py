@@ -1,4 +1,5 @@
 """The shipped site, built once per test session into a temporary folder, and a server for it."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from sitegen.commands.pipeline import build
 from sitegen.commands.serve import Preview
 
 SOURCES = ("site.yaml", "content", "templates", "locales", "static")
-BUILD_EPOCH = "1795305600"   # 2026-11-22: fixes the build date, so project status is stable in tests
+BUILD_EPOCH = "1795305600"  # 2026-11-22: fixes the build date, so project status is stable in tests
 
 
 def copy_sources(destination: Path) -> Path:

@@ -1,4 +1,5 @@
 """The package's shape, as ARCHITECTURE.md describes it: the rules a change could break unnoticed."""
+
 from __future__ import annotations
 
 import ast
@@ -9,9 +10,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
 # Layers that must work without the speed layer and never reach up to the commands.
-FORBIDDEN = {"loading": ("speed", "commands", "rendering", "output"),
-             "rendering": ("speed", "commands"),
-             "output": ("speed", "commands", "rendering")}
+FORBIDDEN = {
+    "loading": ("speed", "commands", "rendering", "output"),
+    "rendering": ("speed", "commands"),
+    "output": ("speed", "commands", "rendering"),
+}
 
 
 def imported_modules(path: Path) -> list[tuple[str, int]]:
@@ -35,10 +38,12 @@ def imported_modules(path: Path) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layers_import_nothing_from_the_speed_layer_or_above(layer: str) -> None:
-    crossings = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
-                 for path in sorted((PACKAGE / layer).rglob("*.py"))
-                 for name, line in imported_modules(path)
-                 if name.split(".")[1] in FORBIDDEN[layer]]
+    crossings = [
+        f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        for name, line in imported_modules(path)
+        if name.split(".")[1] in FORBIDDEN[layer]
+    ]
     assert crossings == []
 
 
@@ -60,8 +65,10 @@ def test_every_module_is_in_a_layer() -> None:
 def test_the_generator_knows_nothing_of_the_programme() -> None:
     """Partners, projects and programmes are the site's data and templates, never the generator's words."""
     words = re.compile(r"partner|project|programme|smegonet|gosmart", re.IGNORECASE)
-    found = [f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
-             for path in sorted(PACKAGE.rglob("*.py"))
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if words.search(line.replace("project=", ""))]   # Babel's Catalog(project=...) is its own word
+    found = [
+        f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if words.search(line.replace("project=", ""))
+    ]  # Babel's Catalog(project=...) is its own word
     assert found == []

@@ -1,4 +1,5 @@
 """`build` minifies HTML and CSS and fingerprints assets; the preview keeps files as written."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ def test_build_fingerprints_and_rewrites_references(site_root):
     (site_root / "static/css").mkdir()
     (site_root / "static/css/site.css").write_text("body {\n  background: url(../logo.svg);\n}\n/* note */\n")
     base = site_root / "templates/base.html"
-    base.write_text(base.read_text().replace("</title>", "</title><link rel=\"stylesheet\" href=\"{{ static('css/site.css') }}\">"))
+    base.write_text(
+        base.read_text().replace("</title>", '</title><link rel="stylesheet" href="{{ static(\'css/site.css\') }}">')
+    )
     assert run_build(site_root).returncode == 0
     out = site_root / "output"
     page = Page.read(out / "pl/index.html")
@@ -37,7 +40,10 @@ def test_fingerprint_changes_with_content():
 
 def test_css_urls_outside_static_are_left_alone():
     assert rewrite_css_urls("a{b:url(https://x/y.png)}", "css/a.css", {}) == "a{b:url(https://x/y.png)}"
-    assert rewrite_css_urls("a{b:url('../i.svg')}", "css/a.css", {"i.svg": "static/i.1234.svg"}) == "a{b:url(../i.1234.svg)}"
+    assert (
+        rewrite_css_urls("a{b:url('../i.svg')}", "css/a.css", {"i.svg": "static/i.1234.svg"})
+        == "a{b:url(../i.1234.svg)}"
+    )
 
 
 def test_preview_assets_keep_their_names(tmp_path):

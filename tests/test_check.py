@@ -1,4 +1,5 @@
 """`build.py check` lists every problem as path:line and exits non-zero; a clean site exits 0."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ from conftest import run_build
 def add_missing_strings_to_en(root):
     (root / "locales/en/LC_MESSAGES/messages.po").write_text(
         (root / "locales/en/LC_MESSAGES/messages.po").read_text()
-        + '\nmsgid "This page is not yet available in English."\nmsgstr "This page is not yet available in English."\n')
+        + '\nmsgid "This page is not yet available in English."\nmsgstr "This page is not yet available in English."\n'
+    )
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def clean_root(site_root):
     for lang in ("pl", "en"):
         path = site_root / f"locales/{lang}/LC_MESSAGES/messages.po"
         text = path.read_text()
-        path.write_text(text[:text.index('msgid "%(num)d partner"')])
+        path.write_text(text[: text.index('msgid "%(num)d partner"')])
     add_missing_strings_to_en(site_root)
     return site_root
 
@@ -33,29 +35,63 @@ def test_clean_site_passes(clean_root):
 
 
 PROBLEMS = {
-    "missing anchor": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n\n[x](projects/alpha.md#nope)\n",
-                       "content/about.en.md:6: the anchor '#nope' does not exist"),
-    "broken link": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n[x](projects/gama.md)\n",
-                    "content/about.en.md:5: the link 'projects/gama.md' leads to no page"),
-    "no counterpart": ("content/projects/gamma.pl.md", "---\ntitle: Gamma\n---\nTekst.\n",
-                       "content/projects/gamma.pl.md:1: this page has no English version"),
-    "image without alt": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n\n\n![](/static/logo.svg)\n",
-                          "content/about.en.md:7: the image '/static/logo.svg' has no alt text"),
-    "skipped heading": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n\n#### Deep\n",
-                        "content/about.en.md:6: a level-4 heading follows a level-1 one"),
-    "empty link": ("content/about.en.md", "---\ntitle: About\nslug: about\n---\n\n[](https://example.org/)\n",
-                   "content/about.en.md:6: the link to 'https://example.org/' has no text"),
-    "unknown front matter key": ("content/about.en.md", "---\ntitle: About\ndescripton: x\n---\n",
-                                 "content/about.en.md:3: unknown key 'descripton' in front matter; did you mean 'description'?"),
-    "unknown data id": ("content/data/partners.yaml", "- id: x\n  name: X\n  country: PL\n  projects: [{project: alfa}]\n",
-                        "content/data/partners.yaml:4: 'projects.project' refers to unknown projects id 'alfa'; did you mean 'alpha'?"),
-    "duplicate URL": ("content/projects/alpha2.en.md", "---\ntitle: Alpha again\nslug: alpha\n---\n",
-                      "both want the URL /en/projects/alpha/"),
+    "missing anchor": (
+        "content/about.en.md",
+        "---\ntitle: About\nslug: about\n---\n\n[x](projects/alpha.md#nope)\n",
+        "content/about.en.md:6: the anchor '#nope' does not exist",
+    ),
+    "broken link": (
+        "content/about.en.md",
+        "---\ntitle: About\nslug: about\n---\n[x](projects/gama.md)\n",
+        "content/about.en.md:5: the link 'projects/gama.md' leads to no page",
+    ),
+    "no counterpart": (
+        "content/projects/gamma.pl.md",
+        "---\ntitle: Gamma\n---\nTekst.\n",
+        "content/projects/gamma.pl.md:1: this page has no English version",
+    ),
+    "image without alt": (
+        "content/about.en.md",
+        "---\ntitle: About\nslug: about\n---\n\n\n![](/static/logo.svg)\n",
+        "content/about.en.md:7: the image '/static/logo.svg' has no alt text",
+    ),
+    "skipped heading": (
+        "content/about.en.md",
+        "---\ntitle: About\nslug: about\n---\n\n#### Deep\n",
+        "content/about.en.md:6: a level-4 heading follows a level-1 one",
+    ),
+    "empty link": (
+        "content/about.en.md",
+        "---\ntitle: About\nslug: about\n---\n\n[](https://example.org/)\n",
+        "content/about.en.md:6: the link to 'https://example.org/' has no text",
+    ),
+    "unknown front matter key": (
+        "content/about.en.md",
+        "---\ntitle: About\ndescripton: x\n---\n",
+        "content/about.en.md:3: unknown key 'descripton' in front matter; did you mean 'description'?",
+    ),
+    "unknown data id": (
+        "content/data/partners.yaml",
+        "- id: x\n  name: X\n  country: PL\n  projects: [{project: alfa}]\n",
+        "content/data/partners.yaml:4: 'projects.project' refers to unknown projects id 'alfa'; did you mean 'alpha'?",
+    ),
+    "duplicate URL": (
+        "content/projects/alpha2.en.md",
+        "---\ntitle: Alpha again\nslug: alpha\n---\n",
+        "both want the URL /en/projects/alpha/",
+    ),
     "untranslated string": ("locales/en/LC_MESSAGES/messages.po", None, "'Extra' is not translated"),
-    "fuzzy string": ("locales/pl/LC_MESSAGES/messages.po", "fuzzy", "the translation of 'Skip to content' is marked fuzzy"),
+    "fuzzy string": (
+        "locales/pl/LC_MESSAGES/messages.po",
+        "fuzzy",
+        "the translation of 'Skip to content' is marked fuzzy",
+    ),
     "unused string": ("locales/pl/LC_MESSAGES/messages.po", "unused", "'Old string' is not used by any template"),
-    "string missing from catalogue": ("templates/home.html", "{% extends 'base.html' %}{% block main %}{{ _('Brand new') }}{% endblock %}",
-                                      "templates/home.html:1: 'Brand new' is missing from locales/pl/LC_MESSAGES/messages.po"),
+    "string missing from catalogue": (
+        "templates/home.html",
+        "{% extends 'base.html' %}{% block main %}{{ _('Brand new') }}{% endblock %}",
+        "templates/home.html:1: 'Brand new' is missing from locales/pl/LC_MESSAGES/messages.po",
+    ),
 }
 
 
@@ -64,7 +100,9 @@ def test_each_problem_is_reported_with_its_place(clean_root, name):
     path, text, expected = PROBLEMS[name]
     target = clean_root / path
     if name == "untranslated string":
-        (clean_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ _('Extra') }}{% endblock %}")
+        (clean_root / "templates/home.html").write_text(
+            "{% extends 'base.html' %}{% block main %}{{ _('Extra') }}{% endblock %}"
+        )
         for lang in ("pl", "en"):
             po = clean_root / f"locales/{lang}/LC_MESSAGES/messages.po"
             po.write_text(po.read_text() + '\nmsgid "Extra"\nmsgstr "%s"\n' % ("Dodatkowe" if lang == "pl" else ""))
@@ -84,4 +122,4 @@ def test_json_format_for_tools(clean_root):
     result = run_build(clean_root, "check", "--format", "json")
     assert result.returncode == 1
     problems = json.loads(result.stdout)
-    assert {"path": "content/projects/gamma.pl.md", "line": 1} .items() <= problems[0].items()
+    assert {"path": "content/projects/gamma.pl.md", "line": 1}.items() <= problems[0].items()

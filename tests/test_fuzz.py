@@ -1,9 +1,11 @@
 """Property-based tests: for any input the parsers return a value or the project's own error, nothing else."""
+
 from __future__ import annotations
 
 import posixpath
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +15,7 @@ from sitegen.loading.urls import is_inside, is_safe_slug, normalize_alias, outpu
 from sitegen.loading.yamlsrc import load_yaml
 from sitegen.rendering.markdown import ConversionState, expand_data
 
+pytestmark = pytest.mark.slow  # fuzzing: 300 examples each
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 yaml_like = st.text(alphabet=st.sampled_from(list("ab:- \n'\"[]{}#&*!|>%@`,?.0123456789ąłż\t")), max_size=80)
 
@@ -58,7 +61,9 @@ def test_pages_built_from_safe_slugs_stay_inside_output(parts):
 @given(st.text(max_size=60))
 def test_aliases_are_safe_or_refused(alias):
     normalized = normalize_alias(alias)
-    assert normalized is None or (is_inside(normalized) and all(is_safe_slug(p) for p in normalized.strip("/").split("/")))
+    assert normalized is None or (
+        is_inside(normalized) and all(is_safe_slug(p) for p in normalized.strip("/").split("/"))
+    )
 
 
 def resolve(target):
@@ -66,9 +71,27 @@ def resolve(target):
 
 
 @SETTINGS
-@given(st.one_of(st.text(max_size=60), st.sampled_from(["known.md", "known.md#a", "javascript:x", "http://[", "#",
-                                                        "data:text/html,x", " JavaScript:alert(1)", "//evil", "x.md",
-                                                        "https://example.org/a", "mailto:a@b.pl", "#anchor"])))
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(
+            [
+                "known.md",
+                "known.md#a",
+                "javascript:x",
+                "http://[",
+                "#",
+                "data:text/html,x",
+                " JavaScript:alert(1)",
+                "//evil",
+                "x.md",
+                "https://example.org/a",
+                "mailto:a@b.pl",
+                "#anchor",
+            ]
+        ),
+    )
+)
 def test_link_resolver_returns_a_url_or_reports_a_problem(target):
     """A link is left as written, led to its page, or replaced by '#' with a problem: never an unsafe one."""
     state = ConversionState("p.md", f"[a]({target})", 5, resolve)
@@ -77,23 +100,35 @@ def test_link_resolver_returns_a_url_or_reports_a_problem(target):
     if state.problems:
         assert result == "#" and len(state.problems) == 1
     elif target.split("#")[0] == "known.md":
-        assert result == "/pl/known/" + target[len("known.md"):]
+        assert result == "/pl/known/" + target[len("known.md") :]
     else:
         assert result == target
     lowered = result.lower().strip()
     assert not lowered.startswith(("javascript:", "vbscript:", "data:"))
     unsafe = re.match(r"^\s*(javascript|vbscript|data)\s*:", target, re.I)
-    assert bool(unsafe) <= bool(state.problems)     # every script or data link is refused
+    assert bool(unsafe) <= bool(state.problems)  # every script or data link is refused
 
 
-PLACEHOLDERS = st.sampled_from(["{{ data.s3.regions }}", "{{data.s3.regions}}", "{{ data.s3 | length }}",
-                                "{{ data.s3.region }}", "{{ data.s4.x }}", "{{ 1 + 1 }}", "{{ data.s3 }}"])
+PLACEHOLDERS = st.sampled_from(
+    [
+        "{{ data.s3.regions }}",
+        "{{data.s3.regions}}",
+        "{{ data.s3 | length }}",
+        "{{ data.s3.region }}",
+        "{{ data.s4.x }}",
+        "{{ 1 + 1 }}",
+        "{{ data.s3 }}",
+    ]
+)
 VALUES = {"{{ data.s3.regions }}": "<145>", "{{data.s3.regions}}": "<145>", "{{ data.s3 | length }}": "<1>"}
 
 
 @SETTINGS
-@given(st.lists(st.one_of(st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20), PLACEHOLDERS),
-                max_size=8))
+@given(
+    st.lists(
+        st.one_of(st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20), PLACEHOLDERS), max_size=8
+    )
+)
 def test_data_placeholders_expand_or_report(pieces):
     """Each placeholder becomes its value, or stays with a problem at its line; other text is untouched."""
     text = " ".join(pieces)

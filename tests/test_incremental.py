@@ -1,5 +1,6 @@
 """Stateful property test: after any sequence of edits, the incremental build (cache and previous
 output kept) equals a clean build from scratch, byte for byte."""
+
 from __future__ import annotations
 
 import os
@@ -19,11 +20,18 @@ from conftest import write_site
 from sitegen.commands.serve import Preview
 from sitegen.rendering.helpers import TemplateHelpers
 
+pytestmark = pytest.mark.slow  # two builds per step, some hundred steps
+
 WORDS = st.sampled_from(["Łódź", "współpraca", "klaster", "energy", "region", "żółw", "partner", "ąę"])
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
 SLUGS = st.sampled_from(["alfa", "alfa-2", "beta-x", "gamma", "o-nas"])
-PAGES = ["content/projects/alpha.pl.md", "content/projects/alpha.en.md", "content/about.en.md",
-         "content/news/first.pl.md", "content/projects/beta.pl.md"]
+PAGES = [
+    "content/projects/alpha.pl.md",
+    "content/projects/alpha.en.md",
+    "content/about.en.md",
+    "content/news/first.pl.md",
+    "content/projects/beta.pl.md",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -31,24 +39,28 @@ def helper_written_for_the_test(monkeypatch):
     """A template helper as a maintainer might add one, reading other pages in its own way, with no
     bookkeeping of its own: the renderer must record what it read, or an edit to those pages leaves the
     pages that show them stale, and incremental builds stop equalling clean ones."""
+
     def excerpt(helpers: TemplateHelpers, key: str) -> Markup:
         page = helpers.site.page(key, helpers.lang)
         shown = helpers.make_view(page) if page is not None else None
         return Markup(f"<p>{shown.content.striptags()[:40]}</p><p>{shown.description}</p>") if shown else Markup()
 
     plain = TemplateHelpers.globals
-    monkeypatch.setattr(TemplateHelpers, "globals",
-                        lambda helpers: {**plain(helpers), "excerpt": lambda key: excerpt(helpers, key)})
+    monkeypatch.setattr(
+        TemplateHelpers, "globals", lambda helpers: {**plain(helpers), "excerpt": lambda key: excerpt(helpers, key)}
+    )
 
 
-PAGE_TEMPLATE = ("{% extends 'base.html' %}{% block main %}{{ page.content }}"
-                 "<aside>{{ excerpt('projects/alpha.md') }}{{ excerpt('news/first.md') }}</aside>{% endblock %}")
+PAGE_TEMPLATE = (
+    "{% extends 'base.html' %}{% block main %}{{ page.content }}"
+    "<aside>{{ excerpt('projects/alpha.md') }}{{ excerpt('news/first.md') }}</aside>{% endblock %}"
+)
 
 
 class Edits(RuleBasedStateMachine):
     @initialize()
     def make_site(self):
-        self.epoch = os.environ.get("SOURCE_DATE_EPOCH")    # given back in teardown
+        self.epoch = os.environ.get("SOURCE_DATE_EPOCH")  # given back in teardown
         os.environ["SOURCE_DATE_EPOCH"] = "1795000000"
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
@@ -96,7 +108,10 @@ class Edits(RuleBasedStateMachine):
 
     @rule(slug=SLUGS)
     def change_slug(self, slug):
-        self.write("content/projects/alpha.en.md", f"---\ntitle: Project Alpha\nslug: {slug}\n---\n## Goals {{#cele}}\n\nText.\n")
+        self.write(
+            "content/projects/alpha.en.md",
+            f"---\ntitle: Project Alpha\nslug: {slug}\n---\n## Goals {{#cele}}\n\nText.\n",
+        )
 
     @rule(name=TEXT, country=st.sampled_from(["PL", "ES", "DE"]))
     def edit_partner(self, name, country):
@@ -116,13 +131,17 @@ class Edits(RuleBasedStateMachine):
     @rule(text=TEXT)
     def edit_catalogue(self, text):
         po = self.root / "locales/pl/LC_MESSAGES/messages.po"
-        self.write("locales/pl/LC_MESSAGES/messages.po",
-                   po.read_text().replace('msgstr "Przejdź do treści"', f'msgstr "{text}"'))
+        self.write(
+            "locales/pl/LC_MESSAGES/messages.po",
+            po.read_text().replace('msgstr "Przejdź do treści"', f'msgstr "{text}"'),
+        )
 
     @rule(title=TEXT, lang=st.sampled_from(["pl", "en"]))
     def add_page(self, title, lang):
         self.counter += 1
-        self.write(f"content/projects/new-{self.counter}.{lang}.md", f"---\ntitle: {title}\n---\n[O nas](../about.md)\n")
+        self.write(
+            f"content/projects/new-{self.counter}.{lang}.md", f"---\ntitle: {title}\n---\n[O nas](../about.md)\n"
+        )
 
     @rule(page=st.sampled_from(PAGES[2:] + ["content/projects/new-1.pl.md", "content/projects/new-1.en.md"]))
     def delete_page(self, page):
@@ -135,8 +154,9 @@ class Edits(RuleBasedStateMachine):
         assert built(self.root) == clean_build(self.root)
 
 
-Edits.TestCase.settings = settings(max_examples=12, stateful_step_count=6, deadline=None,
-                                   suppress_health_check=[HealthCheck.too_slow])
+Edits.TestCase.settings = settings(
+    max_examples=12, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 TestIncrementalBuilds = Edits.TestCase
 
 
@@ -183,5 +203,7 @@ class PreviewEdits(Edits):
             assert tree(self.root / "output") == expected
 
 
-PreviewEdits.TestCase.settings = Edits.TestCase.settings
+# Half the examples of the builds above: each step of the preview's is dearer (a partial update, a clean
+# preview build, and a full collection of the test process's heap by every Preview.rebuild).
+PreviewEdits.TestCase.settings = settings(Edits.TestCase.settings, max_examples=6)
 TestPreviewUpdates = PreviewEdits.TestCase

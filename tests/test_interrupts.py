@@ -1,5 +1,6 @@
 """Ctrl+C, SIGTERM and SIGKILL at every stage of a build, two builds at once, and a disk that fills up: output/
 is either as it was or, after a killed build, as a clean build makes it once the next build has run."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from builds import tree
-from conftest import PROJECT, run_build, write_site
+from conftest import PROJECT, run_build, run_process, write_site
 
 # Runs the real command line, stopping the build with a signal the n-th time it reaches a stage.
 DRIVER = textwrap.dedent("""\
@@ -46,14 +47,21 @@ DRIVER = textwrap.dedent("""\
 def stopped_build(root: Path, stage: str, number: int, after: int, tmp_path: Path) -> subprocess.CompletedProcess:
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
-    return subprocess.run([sys.executable, str(driver), str(PROJECT), str(root), stage, str(number), str(after)],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"})
+    return subprocess.run(
+        [sys.executable, str(driver), str(PROJECT), str(root), stage, str(number), str(after)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"},
+    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit_everything(root: Path) -> None:
@@ -82,13 +90,23 @@ def edited(site_root, clean):
     return site_root, clean
 
 
-STOPS = [("render", 3, signal.SIGINT), ("write", 1, signal.SIGINT), ("write", 9, signal.SIGINT),
-         ("write", 23, signal.SIGINT), ("remove", 1, signal.SIGINT), ("save", 1, signal.SIGINT),
-         ("render", 3, signal.SIGTERM), ("write", 9, signal.SIGTERM), ("save", 1, signal.SIGTERM)]
+STOPS = [
+    ("render", 3, signal.SIGINT),
+    ("write", 1, signal.SIGINT),
+    ("write", 9, signal.SIGINT),
+    ("write", 23, signal.SIGINT),
+    ("remove", 1, signal.SIGINT),
+    ("save", 1, signal.SIGINT),
+    ("render", 3, signal.SIGTERM),
+    ("write", 9, signal.SIGTERM),
+    ("save", 1, signal.SIGTERM),
+]
 
 
-@pytest.mark.parametrize("stage, after, number", STOPS, ids=[f"{signal.Signals(n).name} at {stage} {after}"
-                                                             for stage, after, n in STOPS])
+@pytest.mark.slow  # a process per test
+@pytest.mark.parametrize(
+    "stage, after, number", STOPS, ids=[f"{signal.Signals(n).name} at {stage} {after}" for stage, after, n in STOPS]
+)
 def test_an_interrupted_build_leaves_output_as_it_was(edited, tmp_path, stage, after, number):
     code = {signal.SIGINT: 130, signal.SIGTERM: 143}[number]
     root, clean = edited
@@ -101,6 +119,7 @@ def test_an_interrupted_build_leaves_output_as_it_was(edited, tmp_path, stage, a
     assert run_build(root).returncode == 0 and tree(root / "output") == clean
 
 
+@pytest.mark.slow
 def test_an_interrupt_after_output_was_written_says_so(edited, tmp_path):
     root, clean = edited
     result = stopped_build(root, "committed", signal.SIGINT, 1, tmp_path)
@@ -112,6 +131,7 @@ def test_an_interrupt_after_output_was_written_says_so(edited, tmp_path):
 KILLS = [("render", 3), ("write", 1), ("write", 9), ("write", 23), ("remove", 1), ("save", 1), ("committed", 1)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage, after", KILLS, ids=[f"{stage} {after}" for stage, after in KILLS])
 def test_after_a_killed_build_the_next_build_restores_a_clean_output(edited, tmp_path, stage, after):
     root, clean = edited
@@ -120,17 +140,22 @@ def test_after_a_killed_build_the_next_build_restores_a_clean_output(edited, tmp
     rebuilt = run_build(root)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert tree(root / "output") == clean
-    assert not [p for p in (root / ".cache/sitegen/aside").iterdir()]    # what the killed build put aside is gone
+    assert not [p for p in (root / ".cache/sitegen/aside").iterdir()]  # what the killed build put aside is gone
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_take_turns(edited, tmp_path):
     root, clean = edited
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
-    first = subprocess.Popen([sys.executable, str(driver), str(PROJECT), str(root), "write", "0", "3"],
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"})
-    time.sleep(1.0)     # the first build is now writing, and sleeps there for 2 s
-    second = run_build(root)
+    first = subprocess.Popen(
+        [sys.executable, str(driver), str(PROJECT), str(root), "write", "0", "3"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000"},
+    )
+    time.sleep(1.0)  # the first build is now writing, and sleeps there for 2 s
+    second = run_process(root)  # two processes, two command lines
     assert first.wait(timeout=60) == 0
     assert second.returncode == 0, second.stderr
     assert "waiting for another build of this site to finish (process" in second.stderr
@@ -169,8 +194,13 @@ def test_a_full_disk_fails_with_one_line_and_leaves_output_as_it_was(small_disk)
     assert result.returncode == 1
     [problem, verdict] = result.stderr.splitlines()
     assert "(No space left on device); free some disk space, then build again" in problem
-    assert problem.startswith(("output/: cannot write output/", ".cache/: cannot write .cache/",
-                               f"{root}/: cannot write into the site's folder")), problem
+    assert problem.startswith(
+        (
+            "output/: cannot write output/",
+            ".cache/: cannot write .cache/",
+            f"{root}/: cannot write into the site's folder",
+        )
+    ), problem
     assert verdict == "build failed; output/ was left as it was"
     assert snapshot(root / "output") == before
     (small_disk / "filler").unlink()

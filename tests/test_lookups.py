@@ -2,6 +2,7 @@
 
 The fixture is a conference, not the programme, to show that nothing here knows partners or projects.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from sitegen.errors import BuildError
 from sitegen.loading.site import load_site
 from sitegen.rendering.plain import render_site
 
-CONFERENCE = SITE_YAML.replace("collections:\n", """collections:
+CONFERENCE = SITE_YAML.replace(
+    "collections:\n",
+    """collections:
   talks:
     required: [id, title]
   speakers:
@@ -21,7 +24,8 @@ CONFERENCE = SITE_YAML.replace("collections:\n", """collections:
     countries: [country]
     references: {talks.talk: talks, mentor: speakers}
     choices: {talks.role: [chair, speaker]}
-""")
+""",
+)
 SPEAKERS = """\
 - {id: ola, name: Łucja Nowak, country: PL, talks: [{talk: t1, role: speaker}]}
 - {id: zoe, name: Zoë Abbott, country: GB, mentor: ola, talks: [{talk: t1, role: chair}, {talk: t2, role: speaker}]}
@@ -42,10 +46,15 @@ TEMPLATE = """{% extends 'base.html' %}{% block main %}
 
 
 def conference(tmp_path, template: str = TEMPLATE):
-    files = {**FILES, "site.yaml": CONFERENCE, "content/data/speakers.yaml": SPEAKERS,
-             "content/data/talks.yaml": TALKS, "templates/programme.html": template,
-             "content/programme.pl.md": "---\ntitle: Program\nslug: program\ntemplate: programme.html\n---\n",
-             "content/programme.en.md": "---\ntitle: Programme\ntemplate: programme.html\n---\n"}
+    files = {
+        **FILES,
+        "site.yaml": CONFERENCE,
+        "content/data/speakers.yaml": SPEAKERS,
+        "content/data/talks.yaml": TALKS,
+        "templates/programme.html": template,
+        "content/programme.pl.md": "---\ntitle: Program\nslug: program\ntemplate: programme.html\n---\n",
+        "content/programme.en.md": "---\ntitle: Programme\ntemplate: programme.html\n---\n",
+    }
     return write_site(tmp_path / "site", files)
 
 
@@ -63,26 +72,35 @@ def test_referrers_follow_the_declared_relation_both_through_lists_and_fields(tm
     html = rendered(tmp_path, "pl")
     # t1: Zoë chairs (chair sorts first), Ola speaks; t2: Adam and Zoë speak, in Polish alphabetical order.
     assert paragraphs(html, "talk") == ["t1: [zoe chair][ola speaker]", "t2: [adam speaker][zoe speaker]"]
-    assert paragraphs(html, "mentees") == ["[zoe][lena]"]        # a plain field, in the data file's order
+    assert paragraphs(html, "mentees") == ["[zoe][lena]"]  # a plain field, in the data file's order
 
 
 def test_groups_follow_the_collation_of_their_labels_in_each_language(tmp_path):
     pl = rendered(tmp_path / "pl", "pl")
     en = rendered(tmp_path / "en", "en")
     # Countries by their names: Niemcy, Polska, Wielka Brytania; Germany, Poland, United Kingdom.
-    assert paragraphs(pl, "group") == ["DE Niemcy: [lena]", "PL Polska: [ola][adam][marek]",
-                                       "GB Wielka Brytania: [zoe]"]
-    assert paragraphs(en, "group") == ["DE Germany: [lena]", "PL Poland: [ola][adam][marek]",
-                                       "GB United Kingdom: [zoe]"]
+    assert paragraphs(pl, "group") == [
+        "DE Niemcy: [lena]",
+        "PL Polska: [ola][adam][marek]",
+        "GB Wielka Brytania: [zoe]",
+    ]
+    assert paragraphs(en, "group") == [
+        "DE Germany: [lena]",
+        "PL Poland: [ola][adam][marek]",
+        "GB United Kingdom: [zoe]",
+    ]
     # Ł between L and M, as a Polish reader looks for it (by code point it would come after Z).
     assert paragraphs(pl, "by-name") == ["Adam Lis", "Lena Ernst", "Łucja Nowak", "Marek Zieliński", "Zoë Abbott"]
 
 
-@pytest.mark.parametrize("call, message", [
-    ("referrers('speakers', 'rooms', 1)", "no collection 'rooms' in site.yaml"),
-    ("referrers('talks', 'speakers', 1)", "collection 'talks' declares no reference to 'speakers'"),
-    ("data.speakers | group_by('country', label='colour')", "no filter 'colour' to label the groups"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        ("referrers('speakers', 'rooms', 1)", "no collection 'rooms' in site.yaml"),
+        ("referrers('talks', 'speakers', 1)", "collection 'talks' declares no reference to 'speakers'"),
+        ("data.speakers | group_by('country', label='colour')", "no filter 'colour' to label the groups"),
+    ],
+)
 def test_a_wrong_look_up_names_the_template_line(tmp_path, call, message):
     template = "{% extends 'base.html' %}{% block main %}\n\n{{ " + call + " | length }}{% endblock %}"
     with pytest.raises(BuildError) as error:

@@ -1,4 +1,5 @@
 """parallel_map: the calling process and forked workers share the chunks; results come back in order."""
+
 import os
 import signal
 import time
@@ -9,7 +10,7 @@ from sitegen.speed import parallel
 
 
 def pid_of(item):
-    time.sleep(0.002)      # long enough that both processes take chunks
+    time.sleep(0.002)  # long enough that both processes take chunks
     return item * 2, os.getpid()
 
 
@@ -57,6 +58,7 @@ def test_an_error_in_a_worker_is_raised_in_the_caller():
     assert "in a worker process" in raised.value.__notes__[0] and "fail_in_worker" in raised.value.__notes__[0]
 
 
+@pytest.mark.slow  # the death is noticed after a second's wait for results
 def test_a_worker_that_dies_is_an_error_not_a_hang():
     start = time.monotonic()
     with pytest.raises(RuntimeError, match="stopped unexpectedly"):
@@ -98,10 +100,11 @@ def test_background_work_no_longer_wanted_is_stopped():
 
 def test_chunks_cover_every_item_once_and_shrink_towards_the_end():
     from sitegen.speed.parallel import shrinking_spans
+
     for count in (1, 7, 450, 20_034):
         spans = shrinking_spans(count, 2)
         assert [i for span in spans for i in span] == list(range(count))
         sizes = [len(span) for span in spans]
         assert sizes == sorted(sizes, reverse=True)
     spans = shrinking_spans(20_034, 2)
-    assert len(spans[0]) > 2000 and len(spans[-2]) <= 20_034 // 128   # the last ones take a moment each
+    assert len(spans[0]) > 2000 and len(spans[-2]) <= 20_034 // 128  # the last ones take a moment each

@@ -3,6 +3,7 @@
 The stateful tests (test_incremental.py) compare them after random edits on a small site; these compare
 whole builds of the shipped site and of a synthetic one, and the command line's `build --no-cache`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,6 +35,7 @@ def site_root(request, tmp_path):
     return make_site(tmp_path / "site", PROJECT, pages=25, partners=60)
 
 
+@pytest.mark.slow  # whole sites, twice each; test_rebuilds.py compares the two paths on the fixture site
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
 def test_the_speed_layer_builds_what_the_plain_path_renders(site_root, preview):
     options = {"drafts": True, "production": False} if preview else {}
@@ -52,7 +54,7 @@ def test_build_no_cache_writes_the_same_site_with_stock_markdown(tmp_path, capsy
     ran = dict(fastmarkdown.RAN)
     (root / "content/privacy.en.md").write_text((root / "content/privacy.en.md").read_text() + "\nMore.\n")
     assert cli.main(["--root", str(root), "build", "--no-cache"]) == 0
-    assert fastmarkdown.RAN == ran                       # no speed-up ran
+    assert fastmarkdown.RAN == ran  # no speed-up ran
     plain = tree(root / "output")
     changed = [path for path in fast if fast[path] != plain.get(path)]
     assert changed == ["en/privacy/index.html"]

@@ -1,5 +1,6 @@
 """What a rebuild skips, keeps and removes: the no-change shortcut, stale files, the cache's clean-up and
 memory, and the preview's partial updates."""
+
 from __future__ import annotations
 
 from builds import SHOWING_OTHERS, backdate_sources, clean_build, tree
@@ -15,19 +16,19 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(sit
     assert "built " in run_build(site_root).stderr
     skipped = run_build(site_root)
     assert skipped.returncode == 0 and "nothing changed" in skipped.stderr
-    assert "not yet translated: /en/projects/beta/" in skipped.stderr      # the same report as a real build
+    assert "not yet translated: /en/projects/beta/" in skipped.stderr  # the same report as a real build
     output = site_root / "output"
     expected = tree(output)
 
-    (output / "en/index.html").write_text("tampered")                        # output/ changed by hand
+    (output / "en/index.html").write_text("tampered")  # output/ changed by hand
     assert "built " in run_build(site_root).stderr and tree(output) == expected
     assert "nothing changed" in run_build(site_root).stderr
-    (output / "en/stray.html").write_text("left by hand")                    # a file no build wrote
+    (output / "en/stray.html").write_text("left by hand")  # a file no build wrote
     assert "0 written, 29 unchanged, 1 removed" in run_build(site_root).stderr and tree(output) == expected
     assert "nothing changed" in run_build(site_root).stderr
 
-    assert "built " in run_build(site_root, env={"SOURCE_DATE_EPOCH": "1796000000"}).stderr   # another date
-    assert "built " in run_build(site_root, "--base-url", "/sub/").stderr                       # another option
+    assert "built " in run_build(site_root, env={"SOURCE_DATE_EPOCH": "1796000000"}).stderr  # another date
+    assert "built " in run_build(site_root, "--base-url", "/sub/").stderr  # another option
     assert "built " in run_build(site_root).stderr
 
     page = site_root / "content/about.en.md"
@@ -38,7 +39,7 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(sit
 
 def test_files_no_build_wrote_are_removed(site_root, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    build(site_root)                     # the first build moves a staged tree into place
+    build(site_root)  # the first build moves a staged tree into place
     expected = tree(site_root / "output")
     (site_root / "output/en/projects/stray.html").write_text("left by hand")
     (site_root / "output/en/projects/alpha/old").mkdir()
@@ -64,7 +65,7 @@ def test_html_packs_no_conversion_names_are_deleted_after_a_build(site_root, mon
     page.write_text(page.read_text(encoding="utf-8") + "\nEdit one.\n", encoding="utf-8")
     build(site_root)
     second = packs() - first
-    assert len(second) == 1 and first <= packs()             # the other pages' HTML is still in the first
+    assert len(second) == 1 and first <= packs()  # the other pages' HTML is still in the first
     page.write_text(page.read_text(encoding="utf-8") + "\nEdit two.\n", encoding="utf-8")
     result = build(site_root)
     assert not second & packs() and first <= packs() and len(packs()) == len(first) + 1
@@ -108,9 +109,10 @@ def test_the_preview_keeps_the_site_in_memory_while_only_bodies_change(tmp_path,
     preview.rebuild({page})
     assert preview.last.renderer is loaded and preview.last.report.written == 1
     assert "One more sentence." in (root / "output/en/about/index.html").read_text(encoding="utf-8")
-    page.write_text(page.read_text(encoding="utf-8").replace("title: About the programme", "title: About us"),
-                    encoding="utf-8")
-    preview.rebuild({page})   # a title is shown in menus and listings: everything is worked out again
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("title: About the programme", "title: About us"), encoding="utf-8"
+    )
+    preview.rebuild({page})  # a title is shown in menus and listings: everything is worked out again
     assert preview.last.renderer is not loaded
     assert "<title>About us</title>" in (root / "output/en/about/index.html").read_text(encoding="utf-8")
 
@@ -135,7 +137,7 @@ def test_the_saved_page_is_written_and_shown_before_the_pages_that_list_it(tmp_p
     preview.rebuild({page})
     assert events[0] == ("hold", EVERYTHING)
     assert events[1][0] == "hold" and "en/projects/index.html" in events[1][1]
-    assert "en/projects/alpha/index.html" not in events[1][1]     # written already: served at once
+    assert "en/projects/alpha/index.html" not in events[1][1]  # written already: served at once
     assert events[2:] == [("reload", events[1][1]), ("hold", None)]
     assert "A new first paragraph." in (root / "output/en/projects/index.html").read_text(encoding="utf-8")
 
@@ -180,6 +182,7 @@ def test_files_the_site_never_reads_do_not_make_the_preview_build(tmp_path, monk
 
 def test_a_build_forgets_the_memo_entries_it_did_not_use_before_forking(tmp_path):
     from sitegen.speed.cache import Memo
+
     memo = Memo(tmp_path)
     memo.put("render", "old", 1)
     memo.put("render", "kept", 2)
@@ -198,6 +201,7 @@ def test_a_build_hands_its_frozen_objects_back_to_the_collector(site_root, monke
     """A build freezes what it loads, out of the cycle collector's way; the preview runs many builds in one
     process, so each must unfreeze at its end, or every old site would stay in memory."""
     import gc
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     frozen = []
     real_freeze = gc.freeze

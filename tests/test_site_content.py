@@ -1,4 +1,5 @@
 """The shipped site: every fact in the data shows where it belongs, in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -59,10 +60,14 @@ def test_project_pages_show_programme_period_budget_status_and_partners(shipped)
     output, site = shipped
     partners = load("partners")
     expected = {
-        "gosmart-bsr": {"pl": ["październik 2017", "wrzesień 2020", "1 760 000 €", "Interreg"],
-                        "en": ["October 2017", "September 2020", "€1,760,000", "Interreg"]},
-        "smegonet": {"pl": ["2 czerwca 2011", "INTERREG IV C", "Hiszpania", "Niemcy", "Bułgaria"],
-                     "en": ["2 June 2011", "INTERREG IV C", "Spain", "Germany", "Bulgaria"]},
+        "gosmart-bsr": {
+            "pl": ["październik 2017", "wrzesień 2020", "1 760 000 €", "Interreg"],
+            "en": ["October 2017", "September 2020", "€1,760,000", "Interreg"],
+        },
+        "smegonet": {
+            "pl": ["2 czerwca 2011", "INTERREG IV C", "Hiszpania", "Niemcy", "Bułgaria"],
+            "en": ["2 June 2011", "INTERREG IV C", "Spain", "Germany", "Bulgaria"],
+        },
     }
     counts = {}
     for project in load("projects"):
@@ -96,10 +101,16 @@ def test_partner_pages_and_project_pages_link_both_ways(shipped):
 
 def test_partner_directory_is_grouped_by_country_in_each_languages_order(shipped):
     output, site = shipped
-    for lang, expected in (("pl", ["Dania", "Estonia", "Finlandia", "Grecja", "Hiszpania", "Litwa", "Łotwa", "Niemcy",
-                                   "Polska", "Rumunia"]),
-                           ("en", ["Denmark", "Estonia", "Finland", "Germany", "Greece", "Latvia", "Lithuania",
-                                   "Poland", "Romania", "Spain"])):
+    for lang, expected in (
+        (
+            "pl",
+            ["Dania", "Estonia", "Finlandia", "Grecja", "Hiszpania", "Litwa", "Łotwa", "Niemcy", "Polska", "Rumunia"],
+        ),
+        (
+            "en",
+            ["Denmark", "Estonia", "Finland", "Germany", "Greece", "Latvia", "Lithuania", "Poland", "Romania", "Spain"],
+        ),
+    ):
         page = html(output, site, "partners/_index.md", lang)
         headings = [" ".join(h.text.split()) for h in page.find_all("h2")]
         countries = [h for h in headings if any(h.startswith(c) for c in expected)]
@@ -125,24 +136,23 @@ def test_news_feeds_exist_per_language(shipped):
 
 
 def test_shipped_site_builds_without_warnings_and_passes_check(tmp_path):
-    import os
-    import subprocess
-    import sys
-
+    from conftest import run_build
     from shipped import BUILD_EPOCH, copy_sources
+
     root = copy_sources(tmp_path / "site")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
-    built = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root)], capture_output=True,
-                           text=True, env=env, timeout=120)
+    env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    built = run_build(root, env=env)
     warnings = [line for line in built.stderr.splitlines() if not line.startswith("built ")]
     assert built.returncode == 0 and warnings == [], built.stderr
-    checked = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), "check"],
-                             capture_output=True, text=True, env=env, timeout=120)
+    assert built.stderr.startswith("built ")
+    checked = run_build(root, "check", env=env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-PYTHON_FORM = re.compile(r"\{\s*'[^']*'\s*:|\[\s*'[^']*'\s*[,\]]|\bmappingproxy\(|\bobject at 0x|\bdatetime\.date\(|"
-                         r"\bReadOnlyDict\b|\bLineMap\b|\bPageView\(|\bMarkup\(")
+PYTHON_FORM = re.compile(
+    r"\{\s*'[^']*'\s*:|\[\s*'[^']*'\s*[,\]]|\bmappingproxy\(|\bobject at 0x|\bdatetime\.date\(|"
+    r"\bReadOnlyDict\b|\bLineMap\b|\bPageView\(|\bMarkup\("
+)
 PYTHON_WORD = {"None", "True", "False", "[]", "{}", "()"}
 
 
@@ -169,8 +179,10 @@ def python_forms(text: str) -> list[str]:
 
 
 def test_the_python_form_scanner_finds_what_the_agri_food_page_once_showed():
-    shown = ("<li>{'pl': 'Posiłki w instytucjach publicznych jako motor zrównoważonego rozwoju', "
-             "'zdrowia i innowacji w łańcuchu rolno-spożywczym': None, 'en': 'Public Meal'}</li>")
+    shown = (
+        "<li>{'pl': 'Posiłki w instytucjach publicznych jako motor zrównoważonego rozwoju', "
+        "'zdrowia i innowacji w łańcuchu rolno-spożywczym': None, 'en': 'Public Meal'}</li>"
+    )
     assert python_forms(shown)
     assert python_forms('<p title="None">x</p>') and python_forms("<td>True</td>") and python_forms("<p>['a', 'b']</p>")
     assert not python_forms("<p>None of the partners left: {a} [b] it's 'quoted': fine.</p>")
@@ -181,6 +193,9 @@ def test_no_page_shows_a_python_value(shipped):
     output, _ = shipped
     files = [*output.rglob("*.html"), *output.rglob("*.xml")]
     assert len(files) > 50
-    found = {str(path.relative_to(output)): forms for path in files
-             if (forms := python_forms(path.read_text(encoding="utf-8")))}
+    found = {
+        str(path.relative_to(output)): forms
+        for path in files
+        if (forms := python_forms(path.read_text(encoding="utf-8")))
+    }
     assert not found

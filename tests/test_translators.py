@@ -1,20 +1,34 @@
 """The translator's workflow: extract, update, status (with git history), and catalogues valid for msgfmt."""
+
 from __future__ import annotations
 
 import shutil
 import subprocess
 
-from conftest import require, run_build
+from conftest import require, run_build, run_process
 
 
 def git(root, *args):
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(root), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+            "HOME": str(root),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 def test_extract_finds_a_new_template_string(site_root):
-    (site_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}")
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}"
+    )
     result = run_build(site_root, "i18n", "extract")
     assert result.returncode == 0, result.stderr
     pot = (site_root / "locales/messages.pot").read_text()
@@ -26,12 +40,16 @@ def test_update_keeps_translations_and_marks_changed_strings_fuzzy(site_root):
     assert run_build(site_root, "i18n", "extract").returncode == 0
     base = site_root / "templates/base.html"
     base.write_text(base.read_text().replace("_('Skip to content')", "_('Skip to main content')"))
-    (site_root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}")
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ _('Latest news') }}{% endblock %}"
+    )
     assert run_build(site_root, "i18n", "extract").returncode == 0
     assert run_build(site_root, "i18n", "update").returncode == 0
     polish = (site_root / "locales/pl/LC_MESSAGES/messages.po").read_text()
     assert 'msgstr[2] "%(num)d partnerów"' in polish
-    fuzzy_entry = polish[polish.index('msgid "Skip to main content"') - 60:polish.index('msgid "Skip to main content"')]
+    fuzzy_entry = polish[
+        polish.index('msgid "Skip to main content"') - 60 : polish.index('msgid "Skip to main content"')
+    ]
     assert "#, fuzzy" in fuzzy_entry
     assert 'msgid "Latest news"\nmsgstr ""' in polish
     assert "Plural-Forms: nplurals=3;" in polish
@@ -59,9 +77,13 @@ def test_status_counts_and_reports_outdated_translations_from_git(site_root):
 
 def test_status_outside_git_uses_file_times(site_root):
     import os
+
     english = site_root / "content/about.en.md"
     os.utime(english, (1_000_000, 1_000_000))
-    assert "content/about.en.md was last changed before content/about.pl.md" in run_build(site_root, "i18n", "status").stdout
+    assert (
+        "content/about.en.md was last changed before content/about.pl.md"
+        in run_build(site_root, "i18n", "status").stdout
+    )
 
 
 def test_catalogues_written_by_update_pass_msgfmt_check(site_root):
@@ -75,9 +97,12 @@ def test_catalogues_written_by_update_pass_msgfmt_check(site_root):
 
 
 def test_new_creates_a_page_pair_with_front_matter(site_root):
-    result = run_build(site_root, "new", "news/2026-11-22-new-partner")
+    result = run_process(site_root, "new", "news/2026-11-22-new-partner")  # stdout flushed before os._exit
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["content/news/2026-11-22-new-partner.pl.md", "content/news/2026-11-22-new-partner.en.md"]
+    assert result.stdout.split() == [
+        "content/news/2026-11-22-new-partner.pl.md",
+        "content/news/2026-11-22-new-partner.en.md",
+    ]
     assert (site_root / "content/news/2026-11-22-new-partner.pl.md").read_text().startswith("---\ntitle: Nowa strona\n")
     assert run_build(site_root).returncode == 0
     assert run_build(site_root, "new", "news/2026-11-22-new-partner").returncode == 1

@@ -1,5 +1,6 @@
 """The built site is valid: the Nu HTML Checker finds no error in any HTML file, feeds are Atom as
 RFC 4287 requires, sitemap.xml follows the sitemaps protocol with reciprocal hreflang alternates."""
+
 from __future__ import annotations
 
 import re
@@ -50,22 +51,31 @@ print("zażółć")
 @pytest.fixture(scope="module")
 def sampled(tmp_path_factory):
     from shipped import build_copy, copy_sources
+
     root = copy_sources(tmp_path_factory.mktemp("sampler") / "site")
     for lang in ("pl", "en"):
-        (root / f"content/markdown.{lang}.md").write_text(f"---\ntitle: Markdown ({lang})\n---\n{SAMPLER}",
-                                                          encoding="utf-8")
+        (root / f"content/markdown.{lang}.md").write_text(
+            f"---\ntitle: Markdown ({lang})\n---\n{SAMPLER}", encoding="utf-8"
+        )
     return build_copy(root, copy=False), root / "output"
 
 
+@pytest.mark.slow  # Java
 def test_nu_html_checker_finds_no_errors(sampled):
     _, output = sampled
     require(shutil.which("java") is not None, "the Nu HTML Checker needs Java: apt-get install default-jre-headless")
     require_npm_tool(VNU, "the Nu HTML Checker")
     sampler = (output / "pl/markdown/index.html").read_text(encoding="utf-8")
-    assert re.search(r'<td class="?align-right', sampler) and re.search(r'rel="?noopener', sampler) and "<dl>" in sampler
+    assert (
+        re.search(r'<td class="?align-right', sampler) and re.search(r'rel="?noopener', sampler) and "<dl>" in sampler
+    )
     pages = sorted(str(p) for p in output.rglob("*.html"))
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "gnu", *pages],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "gnu", *pages],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[:5000]
 
 
@@ -108,8 +118,9 @@ def test_sitemap_follows_the_protocol_with_reciprocal_alternates(shipped):
         for lang in ("pl", "en"):
             assert alternates[links[lang]] == links, f"{loc} and {links[lang]} do not point at each other"
     listed = set(alternates)
-    published = {site.config.origin + site.config.base_path + p.path for p in site.pages
-                 if not p.missing and p.key != "404.md"}
+    published = {
+        site.config.origin + site.config.base_path + p.path for p in site.pages if not p.missing and p.key != "404.md"
+    }
     assert listed == published
     robots = (output / "robots.txt").read_text()
     assert f"Sitemap: {site.config.base_url}sitemap.xml" in robots
@@ -117,12 +128,19 @@ def test_sitemap_follows_the_protocol_with_reciprocal_alternates(shipped):
 
 def test_no_request_leaves_the_site(shipped):
     output, site = shipped
-    external = re.compile(r"""(?:src|href)=["']?(?:https?:)?//(?!%s)""" % re.escape(urlsplit(site.config.base_url).netloc))
+    external = re.compile(
+        r"""(?:src|href)=["']?(?:https?:)?//(?!%s)""" % re.escape(urlsplit(site.config.base_url).netloc)
+    )
     for path in output.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"<(?:link|script|img|iframe|source)[^>]*>", text):
-            assert not external.search(match[0]) or 'rel="alternate"' in match[0] or "rel=alternate" in match[0] \
-                or "rel=canonical" in match[0] or 'rel="canonical"' in match[0], (path, match[0])
+            assert (
+                not external.search(match[0])
+                or 'rel="alternate"' in match[0]
+                or "rel=alternate" in match[0]
+                or "rel=canonical" in match[0]
+                or 'rel="canonical"' in match[0]
+            ), (path, match[0])
 
 
 def test_pages_carry_no_inline_scripts_styles_or_handlers(sampled):
@@ -150,6 +168,7 @@ def test_structured_data_and_locales_describe_the_page(shipped):
     """Every page's schema.org graph names the organization and website of its language and its breadcrumb
     trail, in order, ending at the page; og:locale and x-default point at the right language versions."""
     import json
+
     output, site = shipped
     pages = [p for p in site.pages if p.parent_key not in (None, "_index.md") and not p.missing and not p.record]
     assert len(pages) >= 10
@@ -168,12 +187,19 @@ def test_structured_data_and_locales_describe_the_page(shipped):
         assert items[-1]["name"] == page.menu_title
         parent = site.page(page.parent_key, page.lang)
         assert items[-2]["item"].endswith("/" + parent.path) and items[-2]["name"] == parent.menu_title
-        tags = [dict((name, value.strip('"')) for name, value in re.findall(r'([\w:-]+)=("[^"]*"|[^\s>]+)', tag))
-                for tag in re.findall(r"<(?:meta|link) [^>]*>", text)]
-        locales = {tag.get("property"): tag.get("content") for tag in tags if tag.get("property", "").startswith("og:loc")}
+        tags = [
+            dict((name, value.strip('"')) for name, value in re.findall(r'([\w:-]+)=("[^"]*"|[^\s>]+)', tag))
+            for tag in re.findall(r"<(?:meta|link) [^>]*>", text)
+        ]
+        locales = {
+            tag.get("property"): tag.get("content") for tag in tags if tag.get("property", "").startswith("og:loc")
+        }
         other = "en" if page.lang == "pl" else "pl"
         translated = site.page(page.key, other) is not None and not site.page(page.key, other).missing
         expected = {"pl": "pl_PL", "en": "en_GB"}
-        assert locales == {"og:locale": expected[page.lang], **({"og:locale:alternate": expected[other]} if translated else {})}
+        assert locales == {
+            "og:locale": expected[page.lang],
+            **({"og:locale:alternate": expected[other]} if translated else {}),
+        }
         x_default = next(tag["href"] for tag in tags if tag.get("hreflang") == "x-default")
         assert x_default == site.config.origin + site.config.base_path + site.page(page.key, "pl").path

@@ -1,5 +1,6 @@
 """`make screenshots`: the home page, a project page, the partner directory and a partner page, at
 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/."""
+
 from __future__ import annotations
 
 import sys
@@ -12,13 +13,18 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT  # noqa: E402
 from shipped import build_copy, serve_folder  # noqa: E402
 
-KEYS = {"home": "_index.md", "project": "projects/gosmart-bsr.md", "partners": "partners/_index.md",
-        "partner": "partners/politechnika-bialostocka"}
+KEYS = {
+    "home": "_index.md",
+    "project": "projects/gosmart-bsr.md",
+    "partners": "partners/_index.md",
+    "partner": "partners/politechnika-bialostocka",
+}
 WIDTHS = (375, 1280)
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
+
     destination = PROJECT / "screenshots"
     destination.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -29,8 +35,9 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, key in KEYS.items():
                 for lang in site.config.language_codes:
-                    page = site.page(key, lang) or next(p for p in site.pages if p.key.startswith("partners/") and
-                                                        p.record and p.lang == lang)
+                    page = site.page(key, lang) or next(
+                        p for p in site.pages if p.key.startswith("partners/") and p.record and p.lang == lang
+                    )
                     for width in WIDTHS:
                         tab = browser.new_page(viewport={"width": width, "height": 900})
                         tab.goto(base + site.config.base_path + page.path)
