@@ -35,8 +35,8 @@ class BuildResult:
 @contextmanager
 def long_lived_objects():
     """Nearly everything a build loads (pages, memo stores) lives until it ends, and Python's cycle
-    collector would scan it all again each time the heap grew by a quarter: at 10,000 pairs, 0.7 s of a
-    2.7 s rebuild went to full collections that found nothing. So what a stage has loaded is frozen
+    collector would scan it all again each time the heap grew by a quarter: a big site's rebuild spent much of
+    its time in full collections that found nothing. So what a stage has loaded is frozen
     (moved where the collector does not look: after the site, each memo store, and before forking), and
     handed back when the build ends, so that the preview, which runs many builds, still frees old ones."""
     try:

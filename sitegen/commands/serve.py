@@ -70,7 +70,7 @@ class Preview:
                     if result.renderer is not None:
                         _ = result.renderer.readers  # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
-                    # after it pays for a full collection of the new site (0.3 s at 10,000 pairs).
+                    # after it pays for a full collection of the new site.
                     gc.collect()
                 self.last, self.pending, self.problems = result, set(), ()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)

@@ -80,8 +80,8 @@ def read_body(root: Path, body: Body, max_bytes: int) -> str:
 
 
 class SourcePage(NamedTuple):
-    """One language version of one page, as its file says. A tuple, as 20,000 of them are unpickled on every
-    build: a third faster than a dataclass."""
+    """One language version of one page, as its file says. A tuple, as one per page is unpickled on every
+    build, and tuples unpickle faster than dataclasses."""
 
     source: str  # path relative to the site's folder, for messages
     key: str  # language-neutral source path: 'about/team.md'

@@ -26,7 +26,7 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO"}
 @functools.cache
 def country_codes() -> frozenset[str]:
     """ISO 3166 codes, looked up only when a record is checked (data checks are memoised): loading Babel's
-    English data costs 10-15 ms, which a rebuild after a page edit need not pay (it may format no date)."""
+    English data is slow, and a rebuild after a page edit need not pay for it (it may format no date)."""
     return frozenset(
         code
         for code in Locale("en").territories

@@ -278,8 +278,7 @@ V = TypeVar("V")
 
 
 def copy_of(mapping: Mapping[K, V]) -> dict[K, V]:
-    """A dict copy. MappingProxyType.copy() copies the dict behind it in one go, dict() goes key by key: 5 ms
-    instead of 0.25 ms for 20,000 pages."""
+    """A dict copy. MappingProxyType.copy() copies the dict behind it in one go, where dict() goes key by key."""
     return mapping.copy() if isinstance(mapping, (dict, MappingProxyType)) else dict(mapping)
 
 

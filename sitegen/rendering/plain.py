@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import BuildError, Problem
 from ..loading.content import read_body
-from ..loading.site import Site
+from ..loading.site import Page, Site
 from ..loading.urls import output_file
 from .markdown import Converted
 from .render import SiteRenderer, element_ids, merged
@@ -61,7 +61,7 @@ def render_site(site: Site, production: bool = True) -> dict[str, bytes]:
     return files
 
 
-def convert(renderer: SiteRenderer, site: Site, page) -> tuple[Converted, list[Problem]]:
+def convert(renderer: SiteRenderer, site: Site, page: Page) -> tuple[Converted, list[Problem]]:
     config = site.config
     try:
         body, problems = renderer.expand(page, read_body(config.root, page.body, config.max_file_bytes))

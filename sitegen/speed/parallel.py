@@ -43,8 +43,7 @@ def worker_count() -> int:
 
 def shrinking_spans(count: int, processes: int) -> list[range]:
     """Chunks of the items that shrink as the work runs out: big ones first, for little overhead, and small
-    ones last, so that no process waits long for another's last chunk (with 16 equal chunks of 20,000 pages,
-    the build process waited up to 1.75 s for its worker at the end of a stage)."""
+    ones last, so that no process waits long for another's last chunk at the end of a stage."""
     spans, start = [], 0
     smallest = max(1, count // (processes * 64))
     while start < count:
