@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..errors import BuildError, Problem
 from ..loading.content import read_body
-from ..loading.site import Page, Site, load_site
+from ..loading.routes import Page
+from ..loading.site import Site, load_site
 from ..loading.urls import output_file
 from ..output.writer import Unchanged, content
 from ..speed.cache import BuildCache

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
-from ..loading.site import Page, Site, load_site
+from ..loading.routes import Page
+from ..loading.site import Site, load_site
 from ..output.writer import Changes, WriteReport, list_output, write_output
 from ..rendering.plain import render_site as render_plain
 from ..speed.cache import FOLDER, BuildCache

@@ -8,60 +8,24 @@ from __future__ import annotations
 import bisect
 import datetime
 import os
-import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import TypeVar
 
 from ..clock import build_date
 from ..digests import CODE, Recall, digest
 from ..errors import BuildError, Problem, did_you_mean
 from .config import CONFIG_FILE, Config, load_config
-from .content import NO_BODY, SECTION_INDEX, Body, SourcePage, load_page, load_pages
+from .content import SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .files import FileStatus, is_ignored, list_inputs, relative, under
 from .i18n import LanguageCatalog, load_catalog
+from .routes import Alias, Page, Router, check_menus, collect_aliases, make_page
 from .schema import ReadOnlyDict
-from .urls import is_safe_slug, normalize_alias, page_path
 
-HOME_KEY = f"{SECTION_INDEX}.md"
-NOT_FOUND_KEY = "404.md"  # rendered to <lang>/404.html, where static hosts look for it
 REQUIRED_TEMPLATES = ("base.html", "missing.html", "404.html", "chooser.html", "redirect.html")
-
-
-class Page(NamedTuple):
-    """One page in one language, with everything the renderer needs to know about it. A tuple, as every
-    build makes 24,000 of them: a tuple is quicker to make than a frozen dataclass."""
-
-    key: str
-    lang: str
-    source: str
-    title: str
-    menu_title: str
-    description: str
-    date: datetime.date | None
-    draft: bool
-    template: str
-    weight: int
-    extra: Any
-    body: Body  # read from the file only when the page is converted
-    body_line: int
-    path: str  # site-relative URL path: 'pl/o-nas/zespol/'
-    line: int  # where the URL is decided: the slug line, or the data record
-    is_section: bool
-    parent_key: str | None
-    record: tuple[str, str] | None = None  # (collection, id) for pages generated from data
-    missing: bool = False  # a notice standing in for a translation not written yet
-
-
-@dataclass(frozen=True)
-class Alias:
-    path: str
-    target: Page
-    source: str
-    line: int
 
 
 @dataclass(frozen=True)
@@ -314,229 +278,4 @@ def check_templates(templates: tuple[str, ...], sources: list[SourcePage], confi
                     did_you_mean(collection.pages.template, templates),
                 )
             )
-    return problems
-
-
-class Router:
-    """Gives every page its URL path, adds generated pages and notices for missing translations."""
-
-    def __init__(self, config: Config, sources: list[SourcePage], data: Data, drafts: bool):
-        self.config = config
-        self.languages = config.language_codes
-        self.drafts = drafts
-        self.sources = {(p.key, p.lang): p for p in sources}
-        self.keys = sorted({p.key for p in sources})
-        self.data = data
-        self.problems: list[Problem] = []
-        self.known_slugs: dict[tuple[str, str], tuple[str, ...]] = {}
-
-    def pages(self) -> tuple[list[Page], list[Problem]]:
-        pages = [self.page_for(key, lang) for key in self.keys for lang in self.languages]
-        pages += self.generated_pages()
-        pages = [p for p in pages if self.drafts or not p.draft]
-        self.problems += path_collisions(pages)
-        return sorted(pages, key=lambda p: (p.path, p.lang)), self.problems
-
-    def any_source(self, key: str, lang: str) -> SourcePage | None:
-        """The page in this language, else its original in the first language that has it."""
-        found = self.sources.get((key, lang))
-        return found or next(
-            (self.sources[(key, other)] for other in self.languages if (key, other) in self.sources), None
-        )
-
-    def slugs(self, key: str, lang: str) -> tuple[str, ...]:
-        """The URL segments from the home page down to this page (a section's are worked out once)."""
-        if key == HOME_KEY:
-            return ()
-        known = self.known_slugs.get((key, lang))
-        if known is not None:
-            return known
-        source = self.any_source(key, lang)
-        is_section = key.endswith("/" + HOME_KEY)
-        folder = key.rpartition("/")[0]
-        own = source.slug if source else posixpath.basename(folder)
-        parent_folder = folder.rpartition("/")[0] if is_section else folder
-        parent = f"{parent_folder}/{HOME_KEY}" if parent_folder else HOME_KEY
-        self.known_slugs[(key, lang)] = (*self.slugs(parent, lang), own)
-        return self.known_slugs[(key, lang)]
-
-    def page_for(self, key: str, lang: str) -> Page:
-        path = f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang))
-        source = self.any_source(key, lang)
-        assert source is not None, "every page's key comes from a file in some language"
-        return make_page(source, lang, path)
-
-    def generated_pages(self) -> list[Page]:
-        pages = []
-        for collection in self.config.collections.values():
-            route = collection.pages
-            if route is None:
-                continue
-            records = self.data.raw.get(collection.name) or []
-            source = self.data.files.get(collection.name, "site.yaml")
-            if (route.parent, self.languages[0]) not in self.sources:
-                self.problems.append(
-                    Problem(
-                        "site.yaml",
-                        1,
-                        f"collection '{collection.name}' generates pages under '{route.parent}', which does not exist",
-                        did_you_mean(route.parent, self.keys) or "create that section page",
-                    )
-                )
-                continue
-            for record in records:
-                if isinstance(record, dict) and is_safe_slug(record.get("id")):
-                    pages += [self.record_page(collection.name, route, record, lang, source) for lang in self.languages]
-        return [p for p in pages if p is not None]
-
-    def record_page(self, collection: str, route, record, lang: str, source: str) -> Page | None:
-        slug = str(route.slug.get(lang) or "{id}").format_map(FormatFields(record))
-        title = record.get(route.title_field)
-        title = title.get(lang) if isinstance(title, dict) else title
-        if not is_safe_slug(slug) or not isinstance(title, str):
-            self.problems.append(
-                Problem(
-                    source,
-                    record.line,
-                    f"record '{record.get('id')}' gives no usable slug ('{slug}') or title ('{route.title_field}')",
-                    "check the record and 'pages.slug' in site.yaml",
-                )
-            )
-            return None
-        return Page(
-            key=f"{collection}/{record['id']}",
-            lang=lang,
-            source=source,
-            title=title,
-            menu_title=title,
-            description="",
-            date=None,
-            draft=False,
-            template=route.template,
-            weight=0,
-            extra=ReadOnlyDict(),
-            body=NO_BODY,
-            body_line=record.line,
-            path=page_path(lang, (*self.slugs(route.parent, lang), slug)),
-            line=record.line,
-            is_section=False,
-            parent_key=route.parent,
-            record=(collection, record["id"]),
-        )
-
-
-def make_page(source: SourcePage, lang: str, path: str) -> Page:
-    """The page at path in lang, from its file; a missing translation is a notice with the original's fields."""
-    missing = source.lang != lang
-    return Page(
-        key=source.key,
-        lang=lang,
-        source=source.source,
-        title=source.title,
-        menu_title=source.menu_title,
-        description=source.description,
-        date=source.date,
-        draft=source.draft,
-        template="missing.html" if missing else source.template or default_template(source.key),
-        weight=source.weight,
-        extra=source.extra,
-        body=NO_BODY if missing else source.body,
-        body_line=source.body_line,
-        path=path,
-        line=source.slug_line,
-        is_section=source.is_section,
-        parent_key=parent_key(source.key),
-        record=None,
-        missing=missing,
-    )
-
-
-def parent_key(key: str) -> str | None:
-    if key == HOME_KEY:
-        return None
-    folder = key.rpartition("/")[0]
-    if key.endswith("/" + HOME_KEY):
-        folder = folder.rpartition("/")[0]
-    return f"{folder}/{HOME_KEY}" if folder else HOME_KEY
-
-
-class FormatFields(dict):
-    """Slug patterns may name any plain field of the record: '{id}'."""
-
-    def __init__(self, record: Mapping[str, Any]):
-        super().__init__({k: v for k, v in record.items() if isinstance(v, (str, int))})
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def default_template(key: str) -> str:
-    if key == HOME_KEY:
-        return "home.html"
-    return "section.html" if key.endswith("/" + HOME_KEY) else "page.html"
-
-
-def path_collisions(pages: list[Page]) -> list[Problem]:
-    seen: dict[str, Page] = {}
-    problems = []
-    for page in pages:
-        other = seen.setdefault(page.path, page)
-        if other is not page:
-            problems.append(
-                Problem(
-                    page.source,
-                    page.line,
-                    f"this page and {other.source} both want the URL /{page.path}",
-                    "give one of them another 'slug'",
-                )
-            )
-    return problems
-
-
-def collect_aliases(pages: list[Page], sources: list[SourcePage], config: Config) -> tuple[list[Alias], list[Problem]]:
-    by_key = {(p.key, p.lang): p for p in pages}
-    taken = {p.path for p in pages}
-    aliases, problems = [], []
-    for source in sources:
-        target = by_key.get((source.key, source.lang))
-        for alias, line in source.aliases:
-            path = normalize_alias(alias)
-            if path is None:
-                problems.append(
-                    Problem(
-                        source.source,
-                        line,
-                        f"the alias '{alias}' is not a safe URL path",
-                        "write it like /pl/old-page/ with lower-case letters, digits and hyphens",
-                    )
-                )
-            elif path in taken:
-                problems.append(
-                    Problem(
-                        source.source,
-                        line,
-                        f"the alias '{alias}' is already the URL of a page",
-                        "remove the alias or change the other page's slug",
-                    )
-                )
-            elif target is not None:
-                taken.add(path)
-                aliases.append(Alias(path=path, target=target, source=source.source, line=line))
-    return aliases, problems
-
-
-def check_menus(config: Config, pages: list[Page]) -> list[Problem]:
-    keys = {p.key for p in pages}
-    problems = []
-    for name, entries in config.menus.items():
-        for entry in entries:
-            if entry.page not in keys:
-                problems.append(
-                    Problem(
-                        "site.yaml",
-                        entry.line,
-                        f"menu '{name}' names '{entry.page}', which is not a page",
-                        did_you_mean(entry.page, keys) or "use a source path such as 'networking/_index.md'",
-                    )
-                )
     return problems

@@ -6,7 +6,8 @@ import datetime
 import html
 from collections.abc import Callable
 
-from ..loading.site import NOT_FOUND_KEY, Page, Site
+from ..loading.routes import NOT_FOUND_KEY, Page
+from ..loading.site import Site
 from .views import page_url
 
 

@@ -10,8 +10,9 @@ import jinja2
 
 from ..errors import did_you_mean
 from ..loading.i18n import Formatter
+from ..loading.routes import Page
 from ..loading.schema import is_text
-from ..loading.site import Page, Site
+from ..loading.site import Site
 from ..output.assets import Assets
 from .views import page_url
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..errors import BuildError, Problem
 from ..loading.content import read_body
-from ..loading.site import Page, Site
+from ..loading.routes import Page
+from ..loading.site import Site
 from ..loading.urls import output_file
 from .markdown import Converted
 from .render import SiteRenderer, element_ids, merged

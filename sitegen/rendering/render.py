@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,10 +17,11 @@ from ..errors import Problem, did_you_mean
 from ..loading.data import Lazy
 from ..loading.files import decode, relative
 from ..loading.i18n import Formatter
-from ..loading.site import HOME_KEY, NOT_FOUND_KEY, Page, Site
+from ..loading.routes import NOT_FOUND_KEY, Page
+from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.assets import load_assets, minify_html
-from . import feeds
+from . import feeds, navigation
 from .helpers import HelperError, TemplateHelpers, printable
 from .markdown import Converted, MarkdownRenderer, expand_data
 from .views import PageView, make_view, page_url, site_view
@@ -148,7 +149,9 @@ class SiteRenderer:
                 None,
                 problems,
             )
-        files.update(feeds.extra_files(site, self.contents, self.feed_path, self.sitemap))
+        files.update(
+            feeds.extra_files(site, self.contents, lambda lang: navigation.feed_path(site, lang), self.sitemap)
+        )
         files.update(self.assets.files)
         return files, problems
 
@@ -186,17 +189,19 @@ class SiteRenderer:
     def page_context(self, page: Page) -> dict[str, Any]:
         site = self.site
         lang = page.lang
-        translations, breadcrumbs = self.translations(page), self.breadcrumbs(page)
+        translations, breadcrumbs = navigation.translations(site, page), navigation.breadcrumbs(site, page)
         context = {
             "lang": lang,
             "page": self.view(page),
             "translations": translations,
-            "default_version_url": self.default_version_url(page, translations),
+            "default_version_url": navigation.default_version_url(site, page, translations),
             "breadcrumbs": breadcrumbs,
-            "structured_data": self.structured_data(page, breadcrumbs),
+            "structured_data": navigation.structured_data(
+                site, page, breadcrumbs, self.site_views[lang]["organization"]
+            ),
             "children": [self.view(child) for child in site.children(page.key, lang)] if page.is_section else [],
-            "menus": Lazy(site.config.menus, lambda name: self.menu(name, page)),  # site.yaml's, by name
-            "feed_url": self.feed_url(lang),
+            "menus": Lazy(site.config.menus, lambda name: navigation.menu(site, name, page)),  # site.yaml's, by name
+            "feed_url": navigation.feed_url(site, lang),
             "original": None,
             "fallback": None,
         }
@@ -207,124 +212,9 @@ class SiteRenderer:
                 if p is not None and not p.missing
             )
             context["original"] = {"title": original.title, "url": page_url(site, original), "lang": original.lang}
-            parent = self.nearest_translated_parent(page)
+            parent = navigation.nearest_translated_parent(site, page)
             context["fallback"] = {"title": parent.menu_title, "url": page_url(site, parent)} if parent else None
         return context
-
-    def translations(self, page: Page) -> list[dict[str, Any]]:
-        result = []
-        for language in self.site.config.languages:
-            other = self.site.page(page.key, language.code)
-            if language.code != page.lang and other is not None:
-                result.append(
-                    {
-                        "lang": language.code,
-                        "name": language.name,
-                        "locale": language.locale,
-                        "url": page_url(self.site, other),
-                        "abs_url": self.site.config.origin + page_url(self.site, other),
-                        "title": other.title,
-                        "missing": other.missing,
-                    }
-                )
-        return result
-
-    def default_version_url(self, page: Page, translations: list[dict[str, Any]]) -> str:
-        """The full URL of the page in the default language (hreflang x-default), "" if there is none."""
-        default = self.site.config.default_language
-        if page.lang == default:
-            return self.site.config.origin + page_url(self.site, page)
-        return next((t["abs_url"] for t in translations if t["lang"] == default), "")
-
-    def structured_data(self, page: Page, breadcrumbs: list[dict[str, str]]) -> dict[str, Any]:
-        """The schema.org graph of every page: the organization, the website and the page's breadcrumb trail.
-        Built here rather than in base.html, where the same dictionaries cost a tenth of a page's render."""
-        site, lang = self.site, page.lang
-        home = site.page(HOME_KEY, lang)
-        home_url = site.config.origin + (page_url(site, home) if home else f"{site.config.base_path}{lang}/")
-        organization = self.site_views[lang]["organization"]
-        organization = organization if isinstance(organization, Mapping) else {}
-        trail = [*breadcrumbs, {"title": page.menu_title, "abs_url": site.config.origin + page_url(site, page)}]
-        return {
-            "@context": "https://schema.org",
-            "@graph": [
-                {
-                    "@type": "Organization",
-                    "@id": home_url + "#organization",
-                    "name": organization.get("name") or site.config.title.get(lang) or "",
-                    "url": home_url,
-                },
-                {
-                    "@type": "WebSite",
-                    "@id": home_url + "#website",
-                    "name": site.config.title.get(lang) or "",
-                    "url": home_url,
-                    "inLanguage": lang,
-                    "publisher": {"@id": home_url + "#organization"},
-                },
-                {
-                    "@type": "BreadcrumbList",
-                    "itemListElement": [
-                        {"@type": "ListItem", "position": position, "name": crumb["title"], "item": crumb["abs_url"]}
-                        for position, crumb in enumerate(trail, 1)
-                    ],
-                },
-            ],
-        }
-
-    def breadcrumbs(self, page: Page) -> list[dict[str, str]]:
-        trail = []
-        key = page.parent_key
-        while key is not None:
-            parent = self.site.page(key, page.lang)
-            if parent is not None:
-                trail.append(
-                    {
-                        "title": parent.menu_title,
-                        "url": page_url(self.site, parent),
-                        "abs_url": self.site.config.origin + page_url(self.site, parent),
-                    }
-                )
-            key = parent.parent_key if parent else None
-        return trail[::-1]
-
-    def nearest_translated_parent(self, page: Page) -> Page | None:
-        key = page.parent_key
-        while key is not None:
-            parent = self.site.page(key, page.lang)
-            if parent is not None and not parent.missing:
-                return parent
-            key = parent.parent_key if parent else None
-        return None
-
-    def menu(self, name: str, current: Page) -> list[dict[str, Any]]:
-        entries = []
-        for entry in self.site.config.menus.get(name, ()):
-            page = self.site.page(entry.page, current.lang)
-            if page is None:
-                continue
-            active = current.key == page.key or (
-                page.key != HOME_KEY and page.is_section and is_below(current, page, self.site)
-            )
-            entries.append(
-                {
-                    "title": page.menu_title,
-                    "url": page_url(self.site, page),
-                    "active": active,
-                    "current": current.key == page.key,
-                    "key": page.key,
-                }
-            )
-        return entries
-
-    def feed_path(self, lang: str) -> str | None:
-        section = self.site.config.feeds.get("section")
-        page = self.site.page(section, lang) if section else None
-        return page.path + "atom.xml" if page else None
-
-    def feed_url(self, lang: str) -> str | None:
-        path = self.feed_path(lang)
-        return self.site.config.base_path + path if path else None
 
     def resolver(self, page: Page) -> Callable[[str], tuple[str | None, str]]:
         site = self.site
@@ -495,16 +385,6 @@ def element_ids(data: bytes) -> str:
         if match.start() and data[match.start() - 1] in HTML_SPACE
     }
     return "\n" + "".join(f"{name}\n" for name in sorted(names))
-
-
-def is_below(page: Page, section: Page, site: Site) -> bool:
-    key = page.parent_key
-    while key is not None:
-        if key == section.key:
-            return True
-        parent = site.page(key, page.lang)
-        key = parent.parent_key if parent else None
-    return False
 
 
 def readable(message: str) -> str:

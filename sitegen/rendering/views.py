@@ -12,8 +12,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..loading.routes import Page
 from ..loading.schema import localize
-from ..loading.site import Page, Site
+from ..loading.site import Site
 
 SUMMARY_LENGTH = 160
 TAG = re.compile(r"<[^>]+>")

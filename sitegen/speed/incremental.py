@@ -25,7 +25,8 @@ from typing import NamedTuple
 from ..digests import CODE, digest, text_digest
 from ..errors import BuildError, Problem
 from ..loading.content import read_body
-from ..loading.site import Page, Site
+from ..loading.routes import Page
+from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.writer import UNCHANGED, Staged, Unchanged
 from ..rendering.feeds import sitemap
