@@ -29,10 +29,8 @@ def printable(value: Any) -> Any:
     """Jinja's finalize: what a template prints must be text or a number. A mapping, a list, None or
     true/false would reach the page in Python's own notation ({'pl': ...}), so the render stops instead,
     naming the template's line."""
-    if (value is not None and is_text(value)) or isinstance(
-        value, jinja2.Undefined
-    ):  # StrictUndefined says what is undefined itself
-        return value
+    if isinstance(value, jinja2.Undefined) or (value is not None and is_text(value)):
+        return value  # an Undefined: StrictUndefined says itself what is undefined
     shown = repr(dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, tuple) else value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     if value is None:
@@ -40,14 +38,13 @@ def printable(value: Any) -> Any:
     elif isinstance(value, bool):
         kind, hint = "true or false", "choose a text with {% if value %}...{% else %}...{% endif %}"
     else:
-        kind = (
-            "a mapping"
-            if isinstance(value, Mapping)
-            else "a list"
-            if isinstance(value, (list, tuple))
-            else f"a {type(value).__name__} object"
-        )
         hint = "print one of its fields, e.g. {{ record.name }}, or loop over it with {% for %}"
+        if isinstance(value, Mapping):
+            kind = "a mapping"
+        elif isinstance(value, (list, tuple)):
+            kind = "a list"
+        else:
+            kind = f"a {type(value).__name__} object"
     raise HelperError(f"the template prints {kind}, which would show on the page as {shown}", hint)
 
 
