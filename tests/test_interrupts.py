@@ -20,6 +20,8 @@ from conftest import PROJECT, run_build, run_process, write_site
 DRIVER = textwrap.dedent("""\
     import os, signal, sys, time
     sys.path.insert(0, sys.argv[1])
+    # As in a terminal, whatever started the tests: a shell's background job starts with Ctrl+C ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from sitegen.commands import cli, pipeline
     from sitegen.rendering import render
     from sitegen.output import writer
