@@ -10,7 +10,7 @@ from conftest import TOOLS, require_npm_tool
 pytestmark = pytest.mark.slow  # Chromium: about a minute
 
 AXE = TOOLS / "axe-core/axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def published_pages(site):
@@ -125,3 +125,81 @@ def test_menu_and_switcher_are_reachable_by_keyboard(tab, shipped_server):
     menu = {site.config.base_path + site.page(e.page, "pl").path for e in site.config.menus["main"]}
     assert menu <= reached
     assert site.config.base_path + "en/" in reached
+
+
+# WCAG 2.2 AA, 2.4.11 Focus Not Obscured (Minimum): a focused element is not entirely hidden by the page's
+# own content (a sticky header, a banner). Checked where the browser scrolled it to, at three points.
+FOCUS_HIDDEN = """() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return null;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) return null;
+    const points = [[box.left + box.width / 2, box.top + box.height / 2], [box.left + 1, box.top + 1],
+                    [box.right - 1, box.bottom - 1]];
+    const seen = points.some(([x, y]) => {
+        if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return false;
+        const top = document.elementFromPoint(x, y);
+        return top !== null && (top === element || element.contains(top) || top.contains(element));
+    });
+    return seen ? null : element.outerHTML.slice(0, 100);
+}"""
+
+
+def hidden_focus(tab, limit: int = 300) -> tuple[list[str], int]:
+    """Tab through the page once: every focused element that the page's content hides entirely, and how many
+    elements took the focus."""
+    hidden, first, count = [], None, 0
+    for count in range(limit):  # noqa: B007 - the count is returned
+        tab.keyboard.press("Tab")
+        current = tab.evaluate("document.activeElement.outerHTML.slice(0, 100)")
+        if current == first or tab.evaluate("document.activeElement === document.body"):
+            break
+        first = first or current
+        found = tab.evaluate(FOCUS_HIDDEN)
+        if found:
+            hidden.append(found)
+    return hidden, count
+
+
+def page_kinds(site, lang: str):
+    """One published page per template in a language: every page kind the site has."""
+    kinds = {}
+    for page in published_pages(site):
+        if page.lang == lang:
+            kinds.setdefault(page.template, page)
+    return list(kinds.values())
+
+
+@pytest.mark.parametrize(
+    "viewport, lang",
+    [({"width": 360, "height": 640}, "pl"), ({"width": 1280, "height": 800}, "en")],
+    ids=["phone-pl", "desktop-en"],
+)
+def test_focus_is_never_hidden_on_any_page_kind(tab, shipped_server, viewport, lang):
+    """Each page kind at a phone's size in one language and a desktop's in the other: the layouts differ by
+    size, the languages only by their words."""
+    base, site = shipped_server
+    tab.set_viewport_size(viewport)
+    hidden = []
+    for page in page_kinds(site, lang):
+        tab.goto(page_url(base, site, page))
+        found, focused = hidden_focus(tab)
+        assert focused >= 5, page.path  # the skip link, the menu, the language switcher at least
+        hidden += [f"{page.path}: {element}" for element in found]
+    assert hidden == []
+
+
+def test_the_checks_find_a_hidden_focus_and_a_small_target(tab):
+    """The two WCAG 2.2 checks above, on a page made to fail them: they can fail."""
+    require_npm_tool(AXE, "axe-core")
+    tab.set_content(
+        "<!doctype html><html lang=en><head><title>t</title></head><body>"
+        "<div style='position:fixed;top:0;left:0;right:0;height:200px;background:#fff'>Header</div>"
+        "<main style='padding-top:10px'><a href='#a'>hidden under the header</a>"
+        "<p style='margin-top:400px'><a href='#x' style='display:inline-block;width:8px;height:8px'>x</a>"
+        "<a href='#y' style='display:inline-block;width:8px;height:8px'>y</a></p></main></body></html>"
+    )
+    assert any("hidden under the header" in element for element in hidden_focus(tab)[0])
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    assert "target-size" in {violation["id"] for violation in result["violations"]}
