@@ -30,6 +30,7 @@ TOP_KEYS = (
     "accessibility",
     "feeds",
     "organization",
+    "contact",
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
@@ -103,6 +104,7 @@ class Config:
     feeds: Mapping[str, str]
     accessibility: Any
     organization: Any
+    contact: Any  # where a visitor finds help, in the same place on every page
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
 
     @functools.cached_property  # asked for on every page
@@ -180,8 +182,9 @@ class ConfigReader:
             feeds=self.read_feeds(),
             accessibility=freeze(self.raw.get("accessibility") or {}),
             organization=freeze(self.raw.get("organization") or {}),
+            contact=freeze(self.raw.get("contact") or {}),
         )
-        for key in ("accessibility", "organization"):
+        for key in ("accessibility", "organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)
         if self.problems:
             raise BuildError(self.problems)
