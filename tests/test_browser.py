@@ -203,3 +203,38 @@ def test_the_checks_find_a_hidden_focus_and_a_small_target(tab):
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     assert "target-size" in {violation["id"] for violation in result["violations"]}
+
+
+# Regulation (EU) No 821/2014, art. 4: the emblem and the reference to the Union visible on landing, without
+# scrolling, and at least as large as any other logo. The pages it applies to are those of the projects whose
+# `funding.placement` is top: data, as the rules follow the programming period.
+MARKS = """() => {
+    const box = e => e.getBoundingClientRect();
+    const emblem = document.querySelector('.funding-top .emblem');
+    if (!emblem) return null;
+    const reference = emblem.closest('.funding-reference');
+    const logos = [...document.querySelectorAll('.funding-top img:not(.emblem)')].map(img => box(img).height);
+    return {emblem: box(emblem).toJSON(), reference: box(reference).toJSON(), text: reference.innerText,
+            logos: logos, height: innerHeight, width: innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 640}, {"width": 1280, "height": 800}], ids=str)
+def test_eu_emblem_is_in_the_first_screen_and_no_smaller_than_any_logo(tab, shipped_server, viewport):
+    base, site = shipped_server
+    tab.set_viewport_size(viewport)
+    keys = [p["page"] for p in site.data.raw["projects"] if (p.get("funding") or {}).get("placement") == "top"]
+    assert keys, "the shipped site has a project under the 2014–2020 rules (GoSmart BSR)"
+    for key in keys:
+        for lang in site.config.language_codes:
+            page = site.page(key, lang)
+            tab.goto(page_url(base, site, page))
+            marks = tab.evaluate(MARKS)
+            assert marks, f"{page.path}: no EU emblem at the top"
+            for name in ("emblem", "reference"):
+                box = marks[name]
+                assert 0 <= box["top"] and box["bottom"] <= marks["height"], f"{page.path}: {name} below the fold"
+                assert 0 <= box["left"] and box["right"] <= marks["width"], f"{page.path}: {name} off screen"
+            assert marks["logos"] and all(marks["emblem"]["height"] >= h for h in marks["logos"]), marks
+            union = {"pl": "Unia Europejska", "en": "European Union"}[lang]
+            assert union in marks["text"], marks["text"]

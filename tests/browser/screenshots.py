@@ -1,5 +1,6 @@
 """`make screenshots`: the home page, a project page, the partner directory and a partner page, at
-375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/."""
+375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first
+screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ KEYS = {
     "partner": "partners/politechnika-bialostocka",
 }
 WIDTHS = (375, 1280)
+# The GoSmart BSR page must show the EU emblem on landing (README, "EU funding marks").
+FIRST_SCREENS = {"project-first-screen": "projects/gosmart-bsr.md"}
+PHONE = {"width": 360, "height": 640}
 
 
 def main() -> None:
@@ -45,6 +49,14 @@ def main() -> None:
                         tab.screenshot(path=str(target), full_page=True)
                         tab.close()
                         print(target.relative_to(PROJECT))
+            for name, key in FIRST_SCREENS.items():
+                for lang in site.config.language_codes:
+                    tab = browser.new_page(viewport=PHONE)
+                    tab.goto(base + site.config.base_path + site.page(key, lang).path)
+                    target = destination / f"{name}-{lang}-360x640.png"
+                    tab.screenshot(path=str(target))
+                    tab.close()
+                    print(target.relative_to(PROJECT))
             browser.close()
         server.shutdown()
 
