@@ -13,13 +13,21 @@ class Problem:
     line: int
     message: str
     hint: str = ""
+    # A warning is shown by `check` but fails nothing: something the editors still have to supply.
+    warning: bool = False
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        text = f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
         return f"{text}; {self.hint}" if self.hint else text
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "message": self.message, "hint": self.hint}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+            "hint": self.hint,
+            "severity": "warning" if self.warning else "error",
+        }
 
 
 class BuildError(Exception):

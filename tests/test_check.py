@@ -122,4 +122,4 @@ def test_json_format_for_tools(clean_root):
     result = run_build(clean_root, "check", "--format", "json")
     assert result.returncode == 1
     problems = json.loads(result.stdout)
-    assert {"path": "content/projects/gamma.pl.md", "line": 1}.items() <= problems[0].items()
+    assert {"path": "content/projects/gamma.pl.md", "line": 1, "severity": "error"}.items() <= problems[0].items()

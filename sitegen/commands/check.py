@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import BuildError, Problem
+from ..loading.config import CONFIG_FILE
 from ..loading.content import read_body
+from ..loading.files import relative
 from ..loading.routes import Page
 from ..loading.site import Site, load_site
 from ..loading.urls import output_file
@@ -18,6 +20,8 @@ from ..speed.cache import BuildCache
 from ..speed.incremental import IncrementalRenderer
 from ..speed.parallel import parallel_map
 from .catalogs import catalog_problems
+from .statement import DATA as STATEMENT_DATA
+from .statement import Statement, is_statement, statement_problems
 
 
 def check_site(root: Path) -> list[Problem]:
@@ -30,18 +34,80 @@ def check_site(root: Path) -> list[Problem]:
     problems = list(output.problems)
     problems += untranslated_pages(site)
     root, limit = site.config.root, site.config.max_file_bytes
+    site_wide = 0  # values to be completed outside <main>: the same on every page
     for page in site.pages:
         if not page.missing:
             data = output.files[output_file(page.path)]
             assert not isinstance(data, Unchanged), "without output/ to compare with, every page is rendered"
             html_text = content(data).decode("utf-8", "replace")
             problems += markup_problems(page, html_text, MarkupScanner(), root, limit)
+            warnings, outside = placeholder_warnings(page, html_text)
+            problems += warnings
+            site_wide = max(site_wide, outside)
+            if is_statement(html_text):
+                problems += statement_problems(statement_of(site, page), html_text, site.build_date)
             # An image an editor put in the body always needs words; templates may mark decorative ones alt="".
             images = MarkupScanner(empty_alt_allowed=False)
             images.level = 6
             problems += markup_problems(page, renderer.contents(page), images, root, limit)
     problems += catalog_problems(site.config)
+    if site_wide:
+        problems.append(
+            Problem(
+                CONFIG_FILE,
+                1,
+                f"every page shows, outside its main content, {site_wide} values to be completed by the editors",
+                "fill in the values marked 'EDITORS: fill in' in site.yaml",
+                warning=True,
+            )
+        )
     return sorted(set(problems))
+
+
+# Templates mark a value the editors have yet to supply with the class to-fill, and may say what it is in
+# data-missing: README, "Values to be completed".
+PLACEHOLDER = re.compile(r"<[^>]*\bclass=\"?[^\">]*\bto-fill\b[^>]*>")
+MISSING = re.compile(r'data-missing="([^"]*)"')
+
+
+def placeholder_warnings(page: Page, html_text: str) -> tuple[list[Problem], int]:
+    """Warnings for what the page's main content still lacks, and how many values to be completed lie outside
+    <main>: the header and footer are the same on every page, so the caller reports those once."""
+    start, end = html_text.find("<main"), html_text.find("</main>")
+    found = [(m.group(0), start <= m.start() < end) for m in PLACEHOLDER.finditer(html_text)]
+    inside = [tag for tag, in_main in found if in_main]
+    outside = len(found) - len(inside)
+    if not inside:
+        return [], outside
+    named = sorted({m.group(1) for tag in inside for m in MISSING.finditer(tag)})
+    warnings = [
+        Problem(page.source, 1, f"the page has no {name} yet", "see README, 'Values to be completed'", warning=True)
+        for name in named
+    ]
+    unnamed = sum(1 for tag in inside if not MISSING.search(tag))
+    if unnamed:
+        warnings.append(
+            Problem(
+                page.source,
+                1,
+                f"the page shows {unnamed} value{'s' if unnamed != 1 else ''} to be completed by the editors",
+                "see README, 'Values to be completed'",
+                warning=True,
+            )
+        )
+    return warnings, outside
+
+
+def statement_of(site: Site, page: Page) -> Statement:
+    raw = site.data.raw.get(STATEMENT_DATA)
+    return Statement(
+        source=page.source,
+        template=relative(site.config.path("templates") / page.template, site.config.root),
+        lang=page.lang,
+        values=site.data.views[page.lang].get(STATEMENT_DATA),
+        data_path=site.data.files.get(STATEMENT_DATA, ""),
+        lines=getattr(raw, "lines", {}),
+    )
 
 
 def untranslated_pages(site: Site) -> list[Problem]:
@@ -117,5 +183,11 @@ def check(root: Path, output_format: str) -> int:
     else:
         for problem in problems:
             print(problem)
-        print(f"check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
-    return 1 if problems else 0
+        errors = sum(1 for p in problems if not p.warning)
+        warnings = len(problems) - errors
+        print(f"check: {plural(errors, 'problem')}, {plural(warnings, 'warning')}", file=sys.stderr)
+    return 1 if any(not p.warning for p in problems) else 0
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"

@@ -27,7 +27,6 @@ TOP_KEYS = (
     "collections",
     "markdown",
     "limits",
-    "accessibility",
     "feeds",
     "organization",
     "contact",
@@ -102,7 +101,6 @@ class Config:
     allow_html: bool
     max_file_bytes: int
     feeds: Mapping[str, str]
-    accessibility: Any
     organization: Any
     contact: Any  # where a visitor finds help, in the same place on every page
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
@@ -180,11 +178,10 @@ class ConfigReader:
             max_file_bytes=self.read_limit(limits, "max_file_bytes", DEFAULT_MAX_FILE_BYTES),
             markdown_seconds=self.read_limit(limits, "markdown_seconds", DEFAULT_MARKDOWN_SECONDS),
             feeds=self.read_feeds(),
-            accessibility=freeze(self.raw.get("accessibility") or {}),
             organization=freeze(self.raw.get("organization") or {}),
             contact=freeze(self.raw.get("contact") or {}),
         )
-        for key in ("accessibility", "organization", "contact"):
+        for key in ("organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)
         if self.problems:
             raise BuildError(self.problems)

@@ -117,7 +117,6 @@ def site_view(site: Site, lang: str) -> Mapping[str, Any]:
                     )
                 }
             ),
-            "accessibility": localize(dict_of(config.accessibility), lang, codes),
             "organization": localize(dict_of(config.organization), lang, codes),
             "contact": localize(dict_of(config.contact), lang, codes),
         }
