@@ -157,6 +157,8 @@ SHIPPED_WARNINGS = {
     "site.yaml:1",  # the contact block in every page's footer
     "content/accessibility.pl.md:1",  # the statement's values (content/data/accessibility.yaml)
     "content/accessibility.en.md:1",
+    "content/sign-language.pl.md:1",  # the recording in Polish sign language
+    "content/sign-language.en.md:1",
 }
 
 

@@ -1,4 +1,5 @@
-"""`make screenshots`: the home page, a project page, the partner directory and a partner page, at
+"""`make screenshots`: the home page, a project page, the partner directory, a partner page and the
+easy-to-read and sign-language pages, at
 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first
 screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
@@ -19,6 +20,8 @@ KEYS = {
     "project": "projects/gosmart-bsr.md",
     "partners": "partners/_index.md",
     "partner": "partners/politechnika-bialostocka",
+    "easy-read": "easy-read.md",
+    "sign-language": "sign-language.md",
 }
 WIDTHS = (375, 1280)
 # The GoSmart BSR page must show the EU emblem on landing (README, "EU funding marks").
