@@ -240,8 +240,16 @@ def recombined(draw):
     return text
 
 
+# derandomize: the same examples on every run, so a run that passed once passes again. One fresh-clone run
+# spent over 16 minutes inside Hypothesis' own mutator (generate_mutations_from) here, never reproduced;
+# a suite that may hang is a suite CI stops running.
 @pytest.mark.slow  # fuzzing
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(recombined(), st.booleans())
 def test_recombined_foreign_markdown_converts_as_stock_and_never_raises(text, allow_html):
     stock, fast = RENDERERS[allow_html]
@@ -253,7 +261,7 @@ def test_recombined_foreign_markdown_converts_as_stock_and_never_raises(text, al
 
 
 @pytest.mark.slow  # fuzzing
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), max_size=40).map("".join), st.booleans())
 def test_random_markdown_converts_as_stock(text, allow_html):
     stock, fast = RENDERERS[allow_html]
