@@ -1,6 +1,6 @@
 # Two commands for a newcomer: `make serve` and `make test`. Both create .venv from requirements.txt;
-# `make test` also installs the browser-test tools (axe-core, the Nu HTML Checker) from npm when npm is
-# there. What only the operating system provides (Chromium, Java, npm itself) may be missing: the tests
+# `make test` also installs the browser-test tools (axe-core, the Nu HTML Checker, Lighthouse) from npm when
+# npm is there. What only the operating system provides (Chromium, Java, npm itself) may be missing: the tests
 # that need it then skip, each with one line that says what to install.
 PYTHON ?= python3
 VENV := .venv
@@ -24,7 +24,7 @@ $(TOOLS_READY): $(TOOLS)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) && touch $@; \
 	else \
-	  echo "npm not found: the axe and Nu HTML Checker tests will skip (apt-get install npm)"; \
+	  echo "npm not found: the axe, Nu HTML Checker and Lighthouse tests will skip (apt-get install npm)"; \
 	fi
 
 browser-tools: $(TOOLS_READY)

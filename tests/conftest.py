@@ -240,7 +240,7 @@ def require(present: bool, missing: str) -> None:
 
 
 def require_npm_tool(path: Path, name: str) -> None:
-    """axe-core and the Nu HTML Checker come from npm; `make test` installs them when npm is there."""
+    """axe-core, the Nu HTML Checker and Lighthouse come from npm; `make test` installs them when npm is there."""
     import shutil
 
     hint = "make browser-tools" if shutil.which("npm") else "apt-get install npm, then make test"
