@@ -3,9 +3,19 @@ from the file itself."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from builds import backdate_sources, clean_build, tree
+from conftest import FILES, write_site
+from html_query import Page
+from sitegen.commands.pipeline import build
+from sitegen.errors import BuildError
 from sitegen.loading.i18n import Formatter
+from sitegen.loading.site import load_site
+from sitegen.rendering.documents import file_format
+from sitegen.rendering.plain import render_site
 
 POLISH, ENGLISH = Formatter("pl", "pl_PL"), Formatter("en", "en_GB")
 
@@ -30,3 +40,148 @@ def test_sizes_are_written_in_the_pages_language_in_decimal_units(size, polish, 
     nbsp = "\u00a0"  # the number and its unit are never split across lines
     assert POLISH.file_size(size) == polish.replace(" ", nbsp)
     assert ENGLISH.file_size(size) == english.replace(" ", nbsp)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("documents/report.pdf", "PDF"),
+        ("documents/Umowa.DOCX", "DOCX"),
+        ("a.xlsx", "XLSX"),
+        ("a.odt", "ODT"),
+        ("a.ods", "ODS"),
+        ("dane/a.csv", "CSV"),
+        ("a.txt", "TXT"),
+        ("archive.tar.gz", "GZ"),
+        ("photo.jpg", "JPEG"),
+        ("README", ""),
+    ],
+)
+def test_the_format_is_named_by_the_extension(name, expected):
+    assert file_format(name) == expected
+
+
+REPORT = 1_234_567  # bytes
+TEMPLATE = """{% extends 'base.html' %}{% block main %}{{ page.content }}
+<p class="link">{{ document_link('documents/raport.pdf', 'Raport & co', lang=other) }}</p>
+{% set file = document('documents/raport.pdf') %}
+<p class="fields">{{ file.url }}|{{ file.format }}|{{ file.size }}|{{ file.size_text }}|{{ file.details }}</p>
+{% endblock %}"""
+
+
+def documents_site(tmp_path, template=TEMPLATE, pl_body="", en_body="", other="'en'"):
+    """The fixture site with a report under static/documents/, a text file beside the stylesheet's place,
+    and a page in each language that shows them."""
+    root = write_site(
+        tmp_path / "site",
+        {
+            **FILES,
+            "templates/reports.html": template.replace("other", other),
+            "content/reports.pl.md": f"---\ntitle: Raporty\nslug: raporty\ntemplate: reports.html\n---\n{pl_body}",
+            "content/reports.en.md": f"---\ntitle: Reports\ntemplate: reports.html\n---\n{en_body}",
+        },
+    )
+    (root / "static/documents").mkdir()
+    (root / "static/documents/raport.pdf").write_bytes(b"%" * REPORT)
+    (root / "static/dane.txt").write_bytes(b"a;b\n1;2\n")
+    return root
+
+
+def pages(root, production=False, base_url=None) -> tuple[Page, Page]:
+    files = render_site(load_site(root, base_url), production=production)
+    return Page(files["pl/raporty/index.html"].decode()), Page(files["en/reports/index.html"].decode())
+
+
+def links(page: Page, within: str) -> list:
+    return [e for e in page.elements if e.tag == "a" and within in e.parents]
+
+
+def test_a_template_describes_a_document_in_the_pages_language(tmp_path):
+    pl, en = pages(documents_site(tmp_path))
+    assert pl.find("p", class_="fields").text == "/static/documents/raport.pdf|PDF|1234567|1,2\u00a0MB|PDF, 1,2\u00a0MB"
+    assert en.find("p", class_="fields").text == "/static/documents/raport.pdf|PDF|1234567|1.2\u00a0MB|PDF, 1.2\u00a0MB"
+    # A Polish page links to an English report: hreflang, and the language named in Polish, inside the link.
+    [link] = links(pl, "p")
+    assert link.attrs == {"href": "/static/documents/raport.pdf", "hreflang": "en"}
+    assert link.text == "Raport & co (PDF, 1,2\u00a0MB, angielski)"
+    assert '<span class="file-details">(PDF, 1,2\u00a0MB, angielski)</span></a>' in pl.html
+    # On the English page the report is in the page's language: neither hreflang nor a language.
+    [link] = links(en, "p")
+    assert link.attrs == {"href": "/static/documents/raport.pdf"}
+    assert link.text == "Raport & co (PDF, 1.2\u00a0MB)"
+
+
+def test_the_language_is_named_only_when_it_is_not_the_pages(tmp_path):
+    pl, en = pages(documents_site(tmp_path, other="'pl'"))
+    assert links(pl, "p")[0].attrs == {"href": "/static/documents/raport.pdf"}
+    assert links(pl, "p")[0].text == "Raport & co (PDF, 1,2\u00a0MB)"
+    assert links(en, "p")[0].attrs == {"href": "/static/documents/raport.pdf", "hreflang": "pl"}
+    assert links(en, "p")[0].text == "Raport & co (PDF, 1.2\u00a0MB, Polish)"
+    pl, en = pages(documents_site(tmp_path / "regional", other="'en-GB'"))
+    assert links(pl, "p")[0].attrs["hreflang"] == "en-GB"
+    assert links(pl, "p")[0].text.endswith("(PDF, 1,2\u00a0MB, angielski brytyjski)")
+    assert "hreflang" not in links(en, "p")[0].attrs  # English is English
+
+
+def test_in_a_build_documents_keep_their_names_and_a_text_file_anywhere_under_static_works(tmp_path):
+    template = TEMPLATE.replace("documents/raport.pdf', 'Raport & co'", "dane.txt', 'Dane'")
+    pl, en = pages(documents_site(tmp_path, template=template), production=True, base_url="/sub/")
+    [link] = links(pl, "p")
+    assert re.fullmatch(
+        r"/sub/static/dane\.[0-9a-f]{10}\.txt", link.attrs["href"]
+    )  # fingerprinted: a stylesheet's place
+    assert link.text == "Dane (TXT, 8\u00a0bajtów, angielski)"
+    assert links(en, "p")[0].text == "Dane (TXT, 8\u00a0bytes)"
+    assert pl.find("p", class_="fields").text.startswith("/sub/static/documents/raport.pdf|")
+
+
+@pytest.mark.parametrize(
+    "template_line, message, hint",
+    [
+        (
+            "{{ document_link('documents/raport.pfd', 'Raport') }}",
+            "no file 'documents/raport.pfd' in static/",
+            "did you mean 'documents/raport.pdf'?",
+        ),
+        (
+            "{{ document('nothing/like/it.odt').size_text }}",
+            "no file 'nothing/like/it.odt' in static/",
+            "put the file in static/documents/ and name it from static/: 'documents/<file name>'",
+        ),
+        (
+            "{{ document_link('documents/raport.pdf', 'Raport', lang='angielski') }}",
+            "unknown language 'angielski' for 'documents/raport.pdf'",
+            "give a language code such as en, pl, de or uk",
+        ),
+    ],
+)
+def test_a_missing_file_in_a_template_is_a_problem_at_its_line(tmp_path, template_line, message, hint):
+    template = "{% extends 'base.html' %}{% block main %}\n<p>\n" + template_line + "</p>{% endblock %}"
+    with pytest.raises(BuildError) as error:
+        pages(documents_site(tmp_path, template=template))
+    [problem] = error.value.problems
+    assert (problem.path, problem.line) == ("templates/reports.html", 3)
+    assert problem.message.startswith(message + " while rendering content/reports.")
+    assert problem.hint == hint
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
+def test_a_rebuild_shows_a_documents_new_size(tmp_path, monkeypatch, preview):
+    """In a build the URL of a fingerprinted file changes with it, but a document's does not, and in the
+    preview no file's does: the size itself must reach the memoised renders."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    options = {"drafts": True, "production": False} if preview else {}
+    root = documents_site(tmp_path)
+    backdate_sources(root)
+    build(root, **options)
+    en = Page.read(root / "output/en/reports/index.html")
+    assert [link.text for link in links(en, "main")] == ["Raport & co (PDF, 1.2\u00a0MB)"]
+
+    (root / "static/documents/raport.pdf").write_bytes(b"%" * 345_678)
+    result = build(root, **options)
+    en = Page.read(root / "output/en/reports/index.html")
+    assert [link.text for link in links(en, "main")] == ["Raport & co (PDF, 345.7\u00a0kB)"]
+    assert "345,7\u00a0kB" in Page.read(root / "output/pl/raporty/index.html").find("p", class_="fields").text
+    assert tree(root / "output") == clean_build(root, drafts=preview, production=not preview)
+    if preview:  # the two pages that show the report, and the report: nothing else was rendered again
+        assert (result.report.written, result.report.removed) == (3, 0)

@@ -6,7 +6,8 @@ values in it), and re-validated by repeating the link resolutions it made. Worke
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
 names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
-it showed, as SiteRenderer.read recorded them, checked again on reuse. When the
+it showed and the files under static/ it described, as SiteRenderer.read and SiteRenderer.document
+recorded them, checked again on reuse. When the
 key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
 
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
@@ -54,7 +55,7 @@ class ConvertedMeta(NamedTuple):
 class RenderedMeta(NamedTuple):
     output: str  # digest of the bytes written
     ids: str  # element ids, one per line, for anchor checks without re-reading the page
-    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages
+    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages; files: (name, None, state)
 
 
 HTML_KEPT = 256
@@ -348,7 +349,7 @@ class IncrementalRenderer:
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
-                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
+                reads = tuple((k, lang, self.read_state(k, lang)) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
                 if self._readers is not None:  # a reader no longer reading costs a check
                     for read in reads:
@@ -411,7 +412,15 @@ class IncrementalRenderer:
         return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
-        return not reads or all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
+        return not reads or all(self.read_state(key, lang) == state for key, lang, state in reads)
+
+    def read_state(self, key: str, lang: str | None) -> str:
+        """What a render read, as it is now: a page's conversion key, or a file's address and size."""
+        if lang is not None:
+            return self.meta.get((key, lang), EMPTY).key
+        assets = self.renderer.assets
+        path = assets.paths.get(key)
+        return f"{path} {len(assets.files[path])}" if path is not None else ""
 
     def on_disk(self, path: str, expected: str, manifest: dict) -> bool:
         """True when output/ still holds exactly the bytes this render produced last time."""
