@@ -123,6 +123,28 @@ def test_the_language_is_named_only_when_it_is_not_the_pages(tmp_path):
     assert "hreflang" not in links(en, "p")[0].attrs  # English is English
 
 
+def test_a_markdown_link_to_a_file_under_static_says_the_same_as_the_template(tmp_path):
+    body = "Zob. [Raport & co](/static/documents/raport.pdf){hreflang=en} i [dane](/static/dane.txt).\n"
+    pl, en = pages(documents_site(tmp_path, pl_body=body, en_body="[Raport & co](/static/documents/raport.pdf)\n"))
+    markdown_link = re.search(r"Zob\. (<a .*?</a>)", pl.html)[1]
+    template_link = re.search(r'<p class="link">(<a .*?</a>)', pl.html)[1]
+    assert markdown_link == template_link
+    assert re.search(r"<p>(<a .*?</a>)", en.html)[1] == re.search(r'<p class="link">(<a .*?</a>)', en.html)[1]
+    [_, data, _] = links(pl, "main")
+    assert data.attrs == {"href": "/static/dane.txt"}
+    assert data.text == "dane (TXT, 8\u00a0bajtów)"
+
+
+def test_markdown_keeps_fragments_and_leads_images_to_their_published_files(tmp_path):
+    body = "[Rozdział 2](/static/documents/raport.pdf#page=4) ![Logo](/static/logo.svg)\n"
+    root = documents_site(tmp_path, pl_body=body)
+    pl, _ = pages(root, production=True)
+    link = next(e for e in pl.elements if e.tag == "a" and e.text.startswith("Rozdział"))
+    assert link.attrs["href"] == "/static/documents/raport.pdf#page=4"
+    image = pl.find("img")
+    assert re.fullmatch(r"/static/logo\.[0-9a-f]{10}\.svg", image.attrs["src"]) and "PDF" not in image.attrs["alt"]
+
+
 def test_in_a_build_documents_keep_their_names_and_a_text_file_anywhere_under_static_works(tmp_path):
     template = TEMPLATE.replace("documents/raport.pdf', 'Raport & co'", "dane.txt', 'Dane'")
     pl, en = pages(documents_site(tmp_path, template=template), production=True, base_url="/sub/")
@@ -165,22 +187,60 @@ def test_a_missing_file_in_a_template_is_a_problem_at_its_line(tmp_path, templat
     assert problem.hint == hint
 
 
+def test_a_missing_file_in_markdown_is_a_problem_at_the_links_line(tmp_path):
+    body = (
+        "Akapit.\n\n[Raport](/static/documents/raport.pdf)\n"
+        "i [stary raport](/static/documents/raport-2019.pdf).\n\n"
+        "[Raport][r]\n\n![Wykres](/static/img/wykres.png)\n\n"
+        "[Po angielsku](/static/documents/raport.pdf){hreflang=english}\n\n"
+        "[r]: /static/documents/raport.pfd\n"
+    )
+    with pytest.raises(BuildError) as error:
+        pages(documents_site(tmp_path, template="{% extends 'base.html' %}", pl_body=body))
+    closest = "did you mean '/static/documents/raport.pdf'?"
+    assert [(p.path, p.line, p.message, p.hint) for p in error.value.problems] == [
+        (
+            "content/reports.pl.md",
+            9,
+            "the link '/static/documents/raport-2019.pdf' leads to no file in static/",
+            closest,
+        ),
+        (
+            "content/reports.pl.md",
+            13,
+            "the link '/static/img/wykres.png' leads to no file in static/",
+            "put the file in static/documents/ and link to '/static/documents/<file name>'",
+        ),
+        (
+            "content/reports.pl.md",
+            15,
+            "unknown language 'english' for '/static/documents/raport.pdf'",
+            "give a language code such as en, pl, de or uk",
+        ),
+        ("content/reports.pl.md", 17, "the link '/static/documents/raport.pfd' leads to no file in static/", closest),
+    ]
+
+
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
-def test_a_rebuild_shows_a_documents_new_size(tmp_path, monkeypatch, preview):
+def test_a_rebuild_shows_a_documents_new_size_in_templates_and_markdown(tmp_path, monkeypatch, preview):
     """In a build the URL of a fingerprinted file changes with it, but a document's does not, and in the
-    preview no file's does: the size itself must reach the memoised renders."""
+    preview no file's does: the size itself must reach the memoised conversions and renders."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     options = {"drafts": True, "production": False} if preview else {}
-    root = documents_site(tmp_path)
+    body = "[Raport](/static/documents/raport.pdf)\n"
+    root = documents_site(tmp_path, en_body=body)
     backdate_sources(root)
     build(root, **options)
     en = Page.read(root / "output/en/reports/index.html")
-    assert [link.text for link in links(en, "main")] == ["Raport & co (PDF, 1.2\u00a0MB)"]
+    assert [link.text for link in links(en, "main")] == ["Raport (PDF, 1.2\u00a0MB)", "Raport & co (PDF, 1.2\u00a0MB)"]
 
     (root / "static/documents/raport.pdf").write_bytes(b"%" * 345_678)
     result = build(root, **options)
     en = Page.read(root / "output/en/reports/index.html")
-    assert [link.text for link in links(en, "main")] == ["Raport & co (PDF, 345.7\u00a0kB)"]
+    assert [link.text for link in links(en, "main")] == [
+        "Raport (PDF, 345.7\u00a0kB)",
+        "Raport & co (PDF, 345.7\u00a0kB)",
+    ]
     assert "345,7\u00a0kB" in Page.read(root / "output/pl/raporty/index.html").find("p", class_="fields").text
     assert tree(root / "output") == clean_build(root, drafts=preview, production=not preview)
     if preview:  # the two pages that show the report, and the report: nothing else was rendered again

@@ -96,7 +96,11 @@ class Edits(RuleBasedStateMachine):
             head, _, body = path.read_text().partition("\n---\n")
             self.write(page, f"{head}\n---\n{body}\n{text}\n")
 
-    @rule(page=st.sampled_from(PAGES), text=TEXT, link=st.sampled_from(["/about.md", "/missing.md"]))
+    @rule(
+        page=st.sampled_from(PAGES),
+        text=TEXT,
+        link=st.sampled_from(["/about.md", "/missing.md", "/static/documents/report.pdf", "/static/missing.pdf"]),
+    )
     def replace_body_with_link(self, page, text, link):
         path = self.root / page
         if path.exists():

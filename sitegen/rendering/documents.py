@@ -1,7 +1,7 @@
 """Links to files under static/: what a link says of the file it leads to, in the page's language. Its format
 (from the extension), its size and, when it is not the page's, its language, all from the file as the build
-publishes it, and all in words from Babel (CLDR), which need no catalogue entry: "Raport (PDF, 1,2 MB,
-angielski)", "Report (PDF, 1.2 MB, Polish)"."""
+publishes it, and all in words from Babel (CLDR), so Markdown and templates say the same without a catalogue
+entry: "Raport (PDF, 1,2 MB, angielski)", "Report (PDF, 1.2 MB, Polish)"."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def file_format(name: str) -> str:
 
 
 def link_html(document: Document, text: str) -> Markup:
-    """The link as templates get it from document_link()."""
+    """The link as templates get it from document_link(); Markdown's PageLinks makes the same elements."""
     hreflang = Markup(' hreflang="{}"').format(document.hreflang) if document.hreflang else ""
     return Markup('<a href="{}"{}>{} <span class="{}">({})</span></a>').format(
         document.url, hreflang, escape(text), DETAILS_CLASS, document.details

@@ -124,7 +124,8 @@ class TemplateHelpers:
         return found
 
     def document_link(self, path: str, text: str, lang: str | None = None) -> Markup:
-        """<a href="..." hreflang="en">text <span class="file-details">(PDF, 1,2 MB, angielski)</span></a>."""
+        """<a href="..." hreflang="en">text <span class="file-details">(PDF, 1,2 MB, angielski)</span></a>,
+        as a Markdown link to /static/... gives it."""
         return link_html(self.document(path, lang), text)
 
     def record_url(self, collection: str, record_id: str) -> str:

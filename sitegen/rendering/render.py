@@ -25,7 +25,7 @@ from ..output.assets import load_assets, minify_html
 from . import feeds, navigation
 from .documents import Document, Documents, NotFound
 from .helpers import HelperError, TemplateHelpers, printable
-from .markdown import Converted, MarkdownRenderer, expand_data
+from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_data
 from .views import PageView, make_view, page_url, site_view
 
 VIEW_NAMES = (
@@ -92,17 +92,33 @@ class SiteRenderer:
 
     def convert(self, page: Page, body: str) -> tuple[Converted, tuple]:
         """Markdown (with data values already in) to HTML; pure in the page and the site, so it may run in
-        any worker. Returns every link resolution it made, so a memoised result can be re-validated."""
-        resolutions = []
-        resolve = self.resolver(page)
+        any worker. Returns every link resolution it made, so a memoised result can be re-validated: a page
+        by its path, or a file under static/ as (name, language)."""
+        resolutions: list[tuple[Any, Any]] = []
+        resolve, find = self.resolver(page), self.file_finder(page)
 
         def recording(target: str) -> tuple[str | None, str]:
             result = resolve(target)
             resolutions.append((target, result))
             return result
 
-        converted = self.markdown.convert(page.source, body, page.body_line, recording)
+        def recording_file(name: str, lang: str | None) -> Document | NotFound:
+            result = find(name, lang)
+            resolutions.append(((name, lang), result))
+            return result
+
+        converted = self.markdown.convert(page.source, body, page.body_line, recording, recording_file)
         return converted, tuple(resolutions)
+
+    def resolve_again(self, page: Page, targets: tuple) -> list:
+        """The resolutions convert() made for these targets, as they come out now."""
+        resolve, find = self.resolver(page), self.file_finder(page)
+        return [find(target[0], target[1]) if isinstance(target, tuple) else resolve(target) for target in targets]
+
+    def file_finder(self, page: Page) -> FileFinder:
+        """What a link to /static/<name> in the page's Markdown leads to."""
+        documents = self.documents[page.lang]
+        return lambda name, lang: documents.find(name, lang, STATIC)
 
     def expand(self, page: Page, body: str) -> tuple[str, list[Problem]]:
         if not page.body.placeholders:

@@ -2,7 +2,8 @@
 with the same bytes as a result.
 
 A conversion is keyed by the digest of the page's body (and the data files, if the body has data
-values in it), and re-validated by repeating the link resolutions it made. Workers read the bodies.
+values in it), and re-validated by repeating the link resolutions it made (to pages, and to files under
+static/, whose sizes the links show). Workers read the bodies.
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
 names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
@@ -45,9 +46,9 @@ class ConvertedMeta(NamedTuple):
     key: str  # also the key of the HTML blob
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
-    targets: tuple[str, ...]  # the page paths its links name, resolved again when the structure changes
+    targets: tuple  # page paths and (file, hreflang) its links name, resolved again when link_targets change
     resolved: str  # digest of where they led (a digest, not the results: 20,000 pages' worth)
-    structure: str = ""  # the site's structure when the links were resolved: same -> same results
+    structure: str = ""  # link_targets when the links were resolved: same -> same results
     summary: str = ""  # the first paragraph as text, so listing a page needs no HTML
     pack: str = ""  # the blob pack holding the HTML
 
@@ -120,6 +121,12 @@ class IncrementalRenderer:
         # Whatever a link or the sitemap can lead to: the site's outline (every page file but its body, site.yaml
         # and the options) and the pages made from data records. Editing a page's body leaves it unchanged.
         self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
+        # And the files under static/, whose addresses and sizes links to them show. Not part of the structure:
+        # a saved stylesheet would otherwise render every page again in the preview.
+        assets = self.renderer.assets
+        self.link_targets = digest(
+            self.structure, sorted((name, path, len(assets.files[path])) for name, path in assets.paths.items())
+        )
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same site never collide.
         self.staging = (
@@ -266,10 +273,10 @@ class IncrementalRenderer:
                 self.data_digest if page.body.placeholders else "",
             )
             cached = memo.get("convert", key)
-            if cached is not None and cached.structure == self.structure:
+            if cached is not None and cached.structure == self.link_targets:
                 self.meta[(page.key, page.lang)] = cached
             elif cached is not None and self.still_resolves(page, cached):
-                cached = cached._replace(structure=self.structure)  # checked once per structure, not per build
+                cached = cached._replace(structure=self.link_targets)  # checked once per structure, not per build
                 memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
             else:
@@ -305,15 +312,14 @@ class IncrementalRenderer:
             problems=(*problems, *converted.problems),
             targets=tuple(target for target, _ in resolutions),
             resolved=resolved,
-            structure=self.structure,
+            structure=self.link_targets,
             summary=summarize(converted.html),
         )
         pack = self.cache.blobs.add(meta.key, converted.html)
         return (meta._replace(pack=pack), None) if pack else (meta, converted.html)
 
     def still_resolves(self, page: Page, meta: ConvertedMeta) -> bool:
-        resolve = self.renderer.resolver(page)
-        return digest(*[resolve(target) for target in meta.targets]) == meta.resolved
+        return digest(*self.renderer.resolve_again(page, meta.targets)) == meta.resolved
 
     # --- templates --------------------------------------------------------------------------------
 
