@@ -50,3 +50,14 @@ def test_preview_assets_keep_their_names(tmp_path):
     (tmp_path / "a.css").write_text("a {  color: red; }")
     assets = load_assets(tmp_path, ("a.css",), production=False)
     assert assets.paths == {"a.css": "static/a.css"} and assets.files["static/a.css"] == b"a {  color: red; }"
+
+
+def test_documents_keep_their_names_in_a_build(tmp_path):
+    """Files under static/documents/ are linked to from elsewhere and saved by visitors: no hash in the name."""
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents/raport roczny.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "a.css").write_text("a { color: red; }")
+    assets = load_assets(tmp_path, ("a.css", "documents/raport roczny.pdf"), production=True)
+    assert assets.paths["documents/raport roczny.pdf"] == "static/documents/raport roczny.pdf"
+    assert assets.files["static/documents/raport roczny.pdf"] == b"%PDF-1.7"
+    assert re.fullmatch(r"static/a\.[0-9a-f]{10}\.css", assets.paths["a.css"])

@@ -53,8 +53,10 @@ def helper_written_for_the_test(monkeypatch):
 
 PAGE_TEMPLATE = (
     "{% extends 'base.html' %}{% block main %}{{ page.content }}"
-    "<aside>{{ excerpt('projects/alpha.md') }}{{ excerpt('news/first.md') }}</aside>{% endblock %}"
+    "<aside>{{ excerpt('projects/alpha.md') }}{{ excerpt('news/first.md') }}</aside>"
+    "<p>{{ document_link('documents/report.pdf', 'Report', lang='en') }}</p>{% endblock %}"
 )
+DOCUMENT_SIZES = st.sampled_from([0, 999, 1_000, 123_456, 1_234_567])
 
 
 class Edits(RuleBasedStateMachine):
@@ -65,6 +67,8 @@ class Edits(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
         (self.root / "templates/page.html").write_text(PAGE_TEMPLATE, encoding="utf-8")
+        (self.root / "static/documents").mkdir()
+        (self.root / "static/documents/report.pdf").write_bytes(b"%" * 2_000)
         self.counter = 0
         # Every save gets its own modification time, long enough ago that loaded pages are memoised by
         # their file's status: unchanged files are then not read at all, and a changed one must be.
@@ -92,7 +96,11 @@ class Edits(RuleBasedStateMachine):
             head, _, body = path.read_text().partition("\n---\n")
             self.write(page, f"{head}\n---\n{body}\n{text}\n")
 
-    @rule(page=st.sampled_from(PAGES), text=TEXT, link=st.sampled_from(["/about.md", "/missing.md"]))
+    @rule(
+        page=st.sampled_from(PAGES),
+        text=TEXT,
+        link=st.sampled_from(["/about.md", "/missing.md", "/static/documents/report.pdf", "/static/missing.pdf"]),
+    )
     def replace_body_with_link(self, page, text, link):
         path = self.root / page
         if path.exists():
@@ -122,6 +130,11 @@ class Edits(RuleBasedStateMachine):
     @rule(regions=st.integers(0, 10_000))
     def edit_figure(self, regions):
         self.write("content/data/figures.yaml", f"regions: {regions}\n")
+
+    @rule(size=DOCUMENT_SIZES)
+    def replace_document(self, size):
+        """Its name and address stay; the size its links show changes."""
+        self.write("static/documents/report.pdf", "%" * size)
 
     @rule(text=TEXT)
     def edit_template(self, text):

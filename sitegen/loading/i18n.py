@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
+from babel.units import format_unit
 
 from ..errors import BuildError, Problem
 from .files import decode, relative
@@ -28,6 +30,8 @@ from .urls import TRANSLITERATION
 DOMAIN = "messages"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 DATE_FORMATS = {"long": "long", "short": "short", "medium": "medium", "month": "LLLL yyyy", "year": "yyyy"}
+# Decimal multiples, as the SI prefixes of kB and MB mean them (1 kB = 1000 bytes): binary ones would be KiB, MiB.
+SIZE_UNITS = ("kilobyte", "megabyte", "gigabyte", "terabyte")
 # Letters in alphabetical order where a language's order differs from plain Unicode order.
 ALPHABETS = {"pl": "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"}
 
@@ -172,6 +176,20 @@ class Formatter:
         if whole:
             pattern = re.sub(r"0\.0+", "0", pattern)
         return format_currency(amount, currency, format=pattern, locale=self.locale, currency_digits=not whole)
+
+    def file_size(self, size: int) -> str:
+        """A file's size as a link to it says it: '512 bajtów', '1,2 MB' in Polish, '512 bytes', '1.2 MB' in
+        English; kB and MB with one decimal, a non-breaking space before the unit."""
+        if size < 1000:
+            text = format_unit(size, "digital-byte", length="long", locale=self.locale)
+        else:
+            value, unit = Decimal(size) / 1000, 0
+            while round(value, 1) >= 1000 and unit < len(SIZE_UNITS) - 1:  # 999,950 bytes: 1.0 MB, not 1,000.0 kB
+                value, unit = value / 1000, unit + 1
+            text = format_unit(
+                value, f"digital-{SIZE_UNITS[unit]}", length="short", format="#,##0.0", locale=self.locale
+            )
+        return text.replace(" ", "\u00a0")
 
     def country(self, code: str) -> str:
         return self.locale.territories.get(str(code).upper(), str(code))

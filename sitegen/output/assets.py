@@ -1,5 +1,7 @@
 """Static files: published under static/, minified and fingerprinted for `build` so they can be
-cached for a year (a content hash in the name, every reference rewritten)."""
+cached for a year (a content hash in the name, every reference rewritten). Documents, the files visitors
+download and other sites link to, keep their names: an address that lasts, and a file saved under the name
+it was given."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "static/"
+DOCUMENTS = "documents/"  # under static/: never fingerprinted
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 
 
@@ -36,7 +39,7 @@ def load_assets(static_dir: Path, names: tuple[str, ...], production: bool) -> A
             data = rewrite_css_urls(data.decode("utf-8"), name, paths).encode("utf-8")
             if production:
                 data = minify_css(data)
-        published = PREFIX + (fingerprinted(name, data) if production else name)
+        published = PREFIX + (fingerprinted(name, data) if production and not name.startswith(DOCUMENTS) else name)
         paths[name] = published
         files[published] = data
     return Assets(paths, files)

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..errors import did_you_mean
 from ..loading.i18n import Formatter
@@ -14,6 +15,7 @@ from ..loading.routes import Page
 from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
+from .documents import Document, NotFound, link_html
 from .views import page_url
 
 
@@ -49,8 +51,19 @@ def printable(value: Any) -> Any:
 
 
 class TemplateHelpers:
-    def __init__(self, site: Site, lang: str, formatter: Formatter, view: Callable[[Page], Any], assets: Assets):
+    def __init__(
+        self,
+        site: Site,
+        lang: str,
+        formatter: Formatter,
+        view: Callable[[Page], Any],
+        assets: Assets,
+        find_document: Callable[[str, str | None], Document | NotFound],
+    ):
+        """view: a page's view, its content and summary recorded as read; find_document: a file under
+        static/ as a link describes it, recorded as read (SiteRenderer.view, SiteRenderer.document)."""
         self.site, self.lang, self.formatter, self.make_view, self.assets = site, lang, formatter, view, assets
+        self.find_document = find_document
         self.data = site.data.views[lang]
 
     def globals(self) -> dict[str, Callable]:
@@ -58,6 +71,8 @@ class TemplateHelpers:
             "url_for": self.url_for,
             "page_for": self.page_for,
             "static": self.static,
+            "document": self.document,
+            "document_link": self.document_link,
             "record_url": self.record_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
@@ -99,6 +114,19 @@ class TemplateHelpers:
         if path not in self.assets.paths:
             raise HelperError(f"no file '{path}' in static/", did_you_mean(path, self.site.static_files))
         return self.site.config.base_path + self.assets.paths[path]
+
+    def document(self, path: str, lang: str | None = None) -> Document:
+        """A file under static/ with its url, format, size and size_text, and, when `lang` is not the page's,
+        its hreflang and language (the language's name): everything a link to it says."""
+        found = self.find_document(path, lang)
+        if isinstance(found, NotFound):
+            raise HelperError(found.message, found.hint)
+        return found
+
+    def document_link(self, path: str, text: str, lang: str | None = None) -> Markup:
+        """<a href="..." hreflang="en">text <span class="file-details">(PDF, 1,2 MB, angielski)</span></a>,
+        as a Markdown link to /static/... gives it."""
+        return link_html(self.document(path, lang), text)
 
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))

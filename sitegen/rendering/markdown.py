@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 import markdown as python_markdown
@@ -20,6 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 from ..errors import Problem
 from ..loading.data import lookup
 from ..loading.urls import is_unsafe_link, slugify
+from .documents import DETAILS_CLASS, Document, NotFound
 from .timelimit import TimeLimitExceeded, time_limit
 
 # And the table of contents, where a line holds just [TOC], with ids on headings (TocExtension).
@@ -35,6 +36,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>[^{}]*?)\s*\}\}")
 DATA_EXPRESSION = re.compile(r"^data\.(?P<path>[\w.-]+)\s*(?:\|\s*(?P<filter>length))?$")
 LONG_RUN = re.compile(r"([^\w\s])\1{29,}")
 BLOCK_START = re.compile(r"\n[ \t]*\n(?=[ \t]*\S)")
+STATIC = "/static/"  # a link to a file under static/, written as the preview's address for it
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Converted:
 
 # resolve(target path as written) -> (target key, url) or (None, hint)
 Resolver = Callable[[str], tuple[str | None, str]]
+# find_file(name under static/, the language the link declares) -> what the link says of the file
+FileFinder = Callable[[str, str | None], Document | NotFound]
 
 
 class PageMarkdown(python_markdown.Markdown):
@@ -103,16 +107,17 @@ def not_allowed(name: str, value: str | None) -> bool:
 
 
 class PageLinks(Treeprocessor):
-    """Rewrites links written as source paths, refuses unsafe ones, and keeps new tabs from reaching back."""
+    """Rewrites links written as source paths or as /static/ addresses, refuses unsafe ones, and keeps new
+    tabs from reaching back."""
 
     md: PageMarkdown
 
     def run(self, root: ElementTree.Element) -> None:
         state: ConversionState = self.md.state
-        for element in root.iter():
+        for element in list(root.iter()):  # a link to a file gets a child: iterate over a copy
             for attribute in ("href", "src"):
                 link = element.get(attribute)
-                if link is not None:
+                if link is not None and not state.link_to_file(element, attribute, link):
                     element.set(attribute, state.rewrite(link))
             if element.get("target"):
                 # A new tab must not be able to reach back into this one.
@@ -120,8 +125,9 @@ class PageLinks(Treeprocessor):
 
 
 class ConversionState:
-    def __init__(self, source: str, body: str, body_line: int, resolve: Resolver):
+    def __init__(self, source: str, body: str, body_line: int, resolve: Resolver, find_file: FileFinder | None = None):
         self.source, self.body, self.body_line, self.resolve = source, body, body_line, resolve
+        self.find_file = find_file
         self.links: list[Link] = []
         self.problems: list[Problem] = []
         self.searched: dict[str, int] = {}
@@ -151,6 +157,24 @@ class ConversionState:
 
     def problem(self, line: int, message: str, hint: str) -> None:
         self.problems.append(Problem(self.source, line, message, hint))
+
+    def link_to_file(self, element: ElementTree.Element, attribute: str, target: str) -> bool:
+        """A link or image whose address is /static/<name>: led to the file as the build publishes it, a link
+        (not an image) with the file's format, size and language (see describe). False for other addresses."""
+        if self.find_file is None or not target.strip().startswith(STATIC):
+            return False
+        parts = urlsplit(target.strip())
+        line = self.target_line(target)  # for every link, in order: a file linked twice has two lines
+        link = element.tag == "a" and attribute == "href"
+        found = self.find_file(unquote(parts.path.removeprefix(STATIC)), element.get("hreflang") if link else None)
+        if isinstance(found, NotFound):
+            self.problem(line, found.message, found.hint)
+            element.set(attribute, "#")
+        else:
+            element.set(attribute, urlunsplit(("", "", found.url, parts.query, parts.fragment)))
+            if link:
+                describe(element, found)
+        return True
 
     def rewrite(self, target: str) -> str:
         try:
@@ -187,6 +211,20 @@ class ConversionState:
         return result + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+def describe(link: ElementTree.Element, document: Document) -> None:
+    """The link as documents.link_html makes it for templates: "Report (PDF, 1,2 MB, angielski)", the
+    details in a span, hreflang only when the file's language is not the page's."""
+    if document.hreflang:
+        link.set("hreflang", document.hreflang)
+    else:
+        link.attrib.pop("hreflang", None)
+    if len(link):
+        link[-1].tail = (link[-1].tail or "") + " "
+    else:
+        link.text = (link.text or "") + " "
+    ElementTree.SubElement(link, "span", {"class": DETAILS_CLASS}).text = f"({document.details})"
+
+
 class MarkdownRenderer:
     """Python-Markdown with the site's extensions and rules: one instance, reset between pages (setting one
     up costs more than converting a small page). tune: changes the speed layer makes to each instance
@@ -216,8 +254,11 @@ class MarkdownRenderer:
             self.tune(md)
         return md
 
-    def convert(self, source: str, body: str, body_line: int, resolve: Resolver) -> Converted:
-        state = ConversionState(source, body, body_line, resolve)
+    def convert(
+        self, source: str, body: str, body_line: int, resolve: Resolver, find_file: FileFinder | None = None
+    ) -> Converted:
+        """find_file: what links to files under static/ lead to; without it, they are left as written."""
+        state = ConversionState(source, body, body_line, resolve, find_file)
         try:
             html_text = self.run(self.md, body, state)
         except Exception as error:  # noqa: BLE001 - any failure is this page's problem, reported with its line

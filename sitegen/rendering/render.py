@@ -7,6 +7,7 @@ import posixpath
 import re
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,8 +23,9 @@ from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.assets import load_assets, minify_html
 from . import feeds, navigation
+from .documents import Document, Documents, NotFound
 from .helpers import HelperError, TemplateHelpers, printable
-from .markdown import Converted, MarkdownRenderer, expand_data
+from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_data
 from .views import PageView, make_view, page_url, site_view
 
 VIEW_NAMES = (
@@ -76,8 +78,12 @@ class SiteRenderer:
         self.assets = load_assets(site.config.path("static"), site.static_files, production)
         self.markdown = MarkdownRenderer(site.config.allow_html, site.config.markdown_seconds, tune_markdown)
         self.formatters = {l.code: Formatter(l.code, l.locale) for l in site.config.languages}
+        self.documents = {
+            code: Documents(self.assets, site.config.base_path, formatter)
+            for code, formatter in self.formatters.items()
+        }
         self.rendering: Page | None = None  # the page being rendered, and what it read of others
-        self.reads: list[tuple[str, str]] = []
+        self.reads: list[tuple[str, str | None]] = []  # (key, lang) of a page, (name, None) of a file under static/
         self.site_views = {l.code: site_view(site, l.code) for l in site.config.languages}
         self.helpers: dict[str, TemplateHelpers] = {}
         self.environments = {l.code: self.environment(l.code) for l in site.config.languages}
@@ -86,17 +92,33 @@ class SiteRenderer:
 
     def convert(self, page: Page, body: str) -> tuple[Converted, tuple]:
         """Markdown (with data values already in) to HTML; pure in the page and the site, so it may run in
-        any worker. Returns every link resolution it made, so a memoised result can be re-validated."""
-        resolutions = []
-        resolve = self.resolver(page)
+        any worker. Returns every link resolution it made, so a memoised result can be re-validated: a page
+        by its path, or a file under static/ as (name, language)."""
+        resolutions: list[tuple[Any, Any]] = []
+        resolve, find = self.resolver(page), self.file_finder(page)
 
         def recording(target: str) -> tuple[str | None, str]:
             result = resolve(target)
             resolutions.append((target, result))
             return result
 
-        converted = self.markdown.convert(page.source, body, page.body_line, recording)
+        def recording_file(name: str, lang: str | None) -> Document | NotFound:
+            result = find(name, lang)
+            resolutions.append(((name, lang), result))
+            return result
+
+        converted = self.markdown.convert(page.source, body, page.body_line, recording, recording_file)
         return converted, tuple(resolutions)
+
+    def resolve_again(self, page: Page, targets: tuple) -> list:
+        """The resolutions convert() made for these targets, as they come out now."""
+        resolve, find = self.resolver(page), self.file_finder(page)
+        return [find(target[0], target[1]) if isinstance(target, tuple) else resolve(target) for target in targets]
+
+    def file_finder(self, page: Page) -> FileFinder:
+        """What a link to /static/<name> in the page's Markdown leads to."""
+        documents = self.documents[page.lang]
+        return lambda name, lang: documents.find(name, lang, STATIC)
 
     def expand(self, page: Page, body: str) -> tuple[str, list[Problem]]:
         if not page.body.placeholders:
@@ -105,8 +127,9 @@ class SiteRenderer:
             body, self.site.data.views[page.lang], self.formatters[page.lang].number, page.source, page.body_line
         )
 
-    def render_page(self, page: Page) -> tuple[bytes, list[Problem], tuple[tuple[str, str], ...]]:
-        """One page's HTML, its problems, and the other pages whose HTML or summary it showed."""
+    def render_page(self, page: Page) -> tuple[bytes, list[Problem], tuple[tuple[str, str | None], ...]]:
+        """One page's HTML, its problems, and what it read beyond its key: the other pages whose HTML or
+        summary it showed, as (key, lang), and the files under static/ it described, as (name, None)."""
         problems: list[Problem] = []
         self.rendering, self.reads = page, []
         try:
@@ -179,6 +202,14 @@ class SiteRenderer:
         ):
             self.reads.append((page.key, page.lang))
         return self.summary(page) if summary else self.contents(page)
+
+    def document(self, lang: str, name: str, declared: str | None) -> Document | NotFound:
+        """A file under static/ as a template describes it. The render key covers the files' names and
+        addresses, not their sizes: the file is recorded as read, as a page would be (see read)."""
+        found = self.documents[lang].find(name, declared)
+        if self.rendering is not None and isinstance(found, Document):
+            self.reads.append((name, None))
+        return found
 
     def rebind(self, site: Site) -> None:
         """The same site with new page bodies (the preview after a save): everything else stays."""
@@ -256,7 +287,9 @@ class SiteRenderer:
         # The i18n extension adds this method, and the gettext global it installs.
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["_"] = env.globals["gettext"] = remembered(cast("Callable[..., str]", env.globals["gettext"]))
-        helpers = self.helpers[lang] = TemplateHelpers(self.site, lang, self.formatters[lang], self.view, self.assets)
+        helpers = self.helpers[lang] = TemplateHelpers(
+            self.site, lang, self.formatters[lang], self.view, self.assets, partial(self.document, lang)
+        )
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)
         env.globals.update(

@@ -2,11 +2,13 @@
 with the same bytes as a result.
 
 A conversion is keyed by the digest of the page's body (and the data files, if the body has data
-values in it), and re-validated by repeating the link resolutions it made. Workers read the bodies.
+values in it), and re-validated by repeating the link resolutions it made (to pages, and to files under
+static/, whose sizes the links show). Workers read the bodies.
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
 names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
-it showed, as SiteRenderer.read recorded them, checked again on reuse. When the
+it showed and the files under static/ it described, as SiteRenderer.read and SiteRenderer.document
+recorded them, checked again on reuse. When the
 key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
 
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
@@ -44,9 +46,9 @@ class ConvertedMeta(NamedTuple):
     key: str  # also the key of the HTML blob
     links: tuple[Link, ...]
     problems: tuple[Problem, ...]
-    targets: tuple[str, ...]  # the page paths its links name, resolved again when the structure changes
+    targets: tuple  # page paths and (file, hreflang) its links name, resolved again when link_targets change
     resolved: str  # digest of where they led (a digest, not the results: 20,000 pages' worth)
-    structure: str = ""  # the site's structure when the links were resolved: same -> same results
+    structure: str = ""  # link_targets when the links were resolved: same -> same results
     summary: str = ""  # the first paragraph as text, so listing a page needs no HTML
     pack: str = ""  # the blob pack holding the HTML
 
@@ -54,7 +56,7 @@ class ConvertedMeta(NamedTuple):
 class RenderedMeta(NamedTuple):
     output: str  # digest of the bytes written
     ids: str  # element ids, one per line, for anchor checks without re-reading the page
-    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages
+    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages; files: (name, None, state)
 
 
 HTML_KEPT = 256
@@ -119,6 +121,12 @@ class IncrementalRenderer:
         # Whatever a link or the sitemap can lead to: the site's outline (every page file but its body, site.yaml
         # and the options) and the pages made from data records. Editing a page's body leaves it unchanged.
         self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
+        # And the files under static/, whose addresses and sizes links to them show. Not part of the structure:
+        # a saved stylesheet would otherwise render every page again in the preview.
+        assets = self.renderer.assets
+        self.link_targets = digest(
+            self.structure, sorted((name, path, len(assets.files[path])) for name, path in assets.paths.items())
+        )
         # Rendered pages wait here, one file per output path, until the writer moves them into output/.
         # One folder per process, so that a preview and a build of the same site never collide.
         self.staging = (
@@ -265,10 +273,10 @@ class IncrementalRenderer:
                 self.data_digest if page.body.placeholders else "",
             )
             cached = memo.get("convert", key)
-            if cached is not None and cached.structure == self.structure:
+            if cached is not None and cached.structure == self.link_targets:
                 self.meta[(page.key, page.lang)] = cached
             elif cached is not None and self.still_resolves(page, cached):
-                cached = cached._replace(structure=self.structure)  # checked once per structure, not per build
+                cached = cached._replace(structure=self.link_targets)  # checked once per structure, not per build
                 memo.put("convert", key, cached)
                 self.meta[(page.key, page.lang)] = cached
             else:
@@ -304,15 +312,14 @@ class IncrementalRenderer:
             problems=(*problems, *converted.problems),
             targets=tuple(target for target, _ in resolutions),
             resolved=resolved,
-            structure=self.structure,
+            structure=self.link_targets,
             summary=summarize(converted.html),
         )
         pack = self.cache.blobs.add(meta.key, converted.html)
         return (meta._replace(pack=pack), None) if pack else (meta, converted.html)
 
     def still_resolves(self, page: Page, meta: ConvertedMeta) -> bool:
-        resolve = self.renderer.resolver(page)
-        return digest(*[resolve(target) for target in meta.targets]) == meta.resolved
+        return digest(*self.renderer.resolve_again(page, meta.targets)) == meta.resolved
 
     # --- templates --------------------------------------------------------------------------------
 
@@ -348,7 +355,7 @@ class IncrementalRenderer:
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
-                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
+                reads = tuple((k, lang, self.read_state(k, lang)) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
                 if self._readers is not None:  # a reader no longer reading costs a check
                     for read in reads:
@@ -411,7 +418,15 @@ class IncrementalRenderer:
         return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
 
     def reads_hold(self, reads: tuple) -> bool:
-        return not reads or all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
+        return not reads or all(self.read_state(key, lang) == state for key, lang, state in reads)
+
+    def read_state(self, key: str, lang: str | None) -> str:
+        """What a render read, as it is now: a page's conversion key, or a file's address and size."""
+        if lang is not None:
+            return self.meta.get((key, lang), EMPTY).key
+        assets = self.renderer.assets
+        path = assets.paths.get(key)
+        return f"{path} {len(assets.files[path])}" if path is not None else ""
 
     def on_disk(self, path: str, expected: str, manifest: dict) -> bool:
         """True when output/ still holds exactly the bytes this render produced last time."""
