@@ -29,7 +29,7 @@ def test_every_page_links_to_the_three_forms_with_a_sign_and_words(shipped):
         targets = {site.config.base_path + site.page(key, page.lang).path for key in FORMS}
         found = {a.attrs["href"] for a in nav}
         assert targets <= found, page.path
-        text_files = [a for a in nav if a.attrs.get("type") == "text/plain"]
+        text_files = [a for a in nav if a.attrs.get("href", "").endswith(".txt")]
         assert len(text_files) == 1, page.path
         for link in [a for a in nav if a.attrs["href"] in targets] + text_files:
             assert link.text.strip(), f"{page.path}: a sign without words"
@@ -42,11 +42,15 @@ def test_the_text_files_are_utf8_plain_text_in_each_language(shipped):
     seen = set()
     for lang in site.config.language_codes:
         html = Page.read(output / site.page("_index.md", lang).path.lstrip("/") / "index.html")
-        link = next(a for a in html.find_all("a") if a.attrs.get("type") == "text/plain")
+        link = next(a for a in html.find_all("a") if a.attrs.get("href", "").endswith(".txt"))
         path = output / link.attrs["href"].removeprefix(site.config.base_path)
         text = path.read_bytes().decode("utf-8")  # fails on anything but UTF-8
         assert not text.startswith("\ufeff") and "<" not in text
         assert {"pl": "ą", "en": "the"}[lang] in text
+        # A stable address, and the link says the format and size in the page's language.
+        assert link.attrs["href"] == site.config.base_path + "static/documents/" + path.name
+        size = f"{path.stat().st_size / 1000:.1f}".replace(".", "," if lang == "pl" else ".")
+        assert f"(TXT, {size}\u00a0kB)" in link.text
         seen.add(link.attrs["href"])
     assert len(seen) == len(site.config.language_codes)
 
