@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
 
 import pytest
 
+from builds import backdate_sources
+from conftest import run_build
 from gitrepo import append, commit, needs_git, set_updated
 from shipped import BUILD_EPOCH, copy_sources
 from sitegen.errors import BuildError
@@ -91,3 +94,24 @@ def test_an_updated_value_that_is_not_a_date_is_a_problem_at_its_line(tmp_path, 
     with pytest.raises(BuildError) as error:
         load_site(root)
     assert [str(problem) for problem in error.value.problems if message in str(problem)], error.value.problems
+
+
+@needs_git
+def test_git_is_asked_once_per_build_not_once_per_page(tmp_path, monkeypatch):
+    root = copy_sources(tmp_path / "site")
+    commit(root, MARCH)
+    backdate_sources(root)
+    calls, real_run = [], subprocess.run
+
+    def counting_run(args, *more, **options):
+        if args[0] == "git":
+            calls.append(args)
+        return real_run(args, *more, **options)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    built = run_build(root)
+    assert built.returncode == 0 and "built 58 pages" in built.stderr, built.stderr
+    assert len(calls) == 1 and "log" in calls[0]
+    skipped = run_build(root)  # the no-change check reads the history too: a commit can change dates alone
+    assert "nothing changed" in skipped.stderr and len(calls) == 2
+    assert run_build(root, "build", "--no-cache").returncode == 0 and len(calls) == 3

@@ -5,9 +5,10 @@ A conversion is keyed by the digest of the page's body (and the data files, if t
 values in it), and re-validated by repeating the link resolutions it made. Workers read the bodies.
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
-names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
-it showed, as SiteRenderer.read recorded them, checked again on reuse. When the
-key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
+names, the page itself, its content, its "Last updated" date and its children's summaries and dates;
+plus the pages whose HTML, summary or date it showed, as SiteRenderer.read recorded them, checked again
+on reuse. When the key matches and output/ still holds the bytes the key produced, the page is neither
+rendered nor written.
 
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
 whose key or reads involve them.
@@ -54,12 +55,14 @@ class ConvertedMeta(NamedTuple):
 class RenderedMeta(NamedTuple):
     output: str  # digest of the bytes written
     ids: str  # element ids, one per line, for anchor checks without re-reading the page
-    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages
+    reads: tuple  # ((key, lang, read_mark), ...): what it showed of other pages
 
 
 HTML_KEPT = 256
 EMPTY = ConvertedMeta(key="", links=(), problems=(), targets=(), resolved="")
-PAGE_FIELDS = tuple(name for name in Page._fields if name != "body")
+# A page's date is in its own render key, and a read for others: a commit that changes it alone is no
+# change in the site's structure, which would render every page again.
+PAGE_FIELDS = tuple(name for name in Page._fields if name not in ("body", "updated"))
 
 
 @dataclass
@@ -95,6 +98,10 @@ def by_path(page: Page) -> tuple[str, str]:
 
 def identity(page: Page) -> tuple:
     return tuple(getattr(page, name) for name in PAGE_FIELDS)
+
+
+def dated(page: Page) -> str:
+    return page.updated.isoformat() if page.updated else ""
 
 
 class IncrementalRenderer:
@@ -348,7 +355,7 @@ class IncrementalRenderer:
                 self.ids[path] = ids
             problems += page_problems
             if not page_problems:
-                reads = tuple((k, lang, self.meta.get((k, lang), EMPTY).key) for k, lang in pages_read)
+                reads = tuple((k, lang, self.read_mark(k, lang)) for k, lang in pages_read)
                 self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
                 if self._readers is not None:  # a reader no longer reading costs a check
                     for read in reads:
@@ -395,23 +402,29 @@ class IncrementalRenderer:
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
     def render_key(self, page: Page, context: str) -> str:
-        """The page's identity is in the context (the structure); a section lists its children's summaries.
-        A render that showed another page's HTML or summary names that page in its reads, checked on reuse."""
-        children = (
-            text_digest(
+        """The page's identity is in the context (the structure), its date here; a section lists its
+        children's summaries and dates. A render that showed another page's HTML, summary or date names that
+        page in its reads, checked on reuse."""
+        children = ""
+        if page.is_section:
+            by_key, lang = self.site.by_key, page.lang
+            children = text_digest(
                 *[
                     part
-                    for key in self.site.child_keys.get((page.key, page.lang), ())
-                    for part in (key, self.meta.get((key, page.lang), EMPTY).summary)
+                    for key in self.site.child_keys.get((page.key, lang), ())
+                    for part in (key, self.meta.get((key, lang), EMPTY).summary, dated(by_key[(key, lang)]))
                 ]
             )
-            if page.is_section
-            else ""
-        )
-        return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
+        conversion = self.meta.get((page.key, page.lang), EMPTY).key
+        return text_digest(context, page.key, page.lang, conversion, dated(page), children)
+
+    def read_mark(self, key: str, lang: str) -> str:
+        """What a render that read this page depends on: its conversion and its date."""
+        page = self.site.page(key, lang)
+        return self.meta.get((key, lang), EMPTY).key + (dated(page) if page is not None else "")
 
     def reads_hold(self, reads: tuple) -> bool:
-        return not reads or all(self.meta.get((key, lang), EMPTY).key == conversion for key, lang, conversion in reads)
+        return not reads or all(self.read_mark(key, lang) == mark for key, lang, mark in reads)
 
     def on_disk(self, path: str, expected: str, manifest: dict) -> bool:
         """True when output/ still holds exactly the bytes this render produced last time."""
