@@ -11,13 +11,16 @@ import pytest
 
 from builds import backdate_sources
 from conftest import run_build
-from gitrepo import append, commit, needs_git, set_updated
+from gitrepo import append, commit, last_updated, needs_git, set_updated
 from shipped import BUILD_EPOCH, copy_sources
+from sitegen.commands.pipeline import build
 from sitegen.errors import BuildError
 from sitegen.loading.history import parse_log, read_history
 from sitegen.loading.site import load_site
 
 MARCH = "2025-03-03T12:00:00+01:00"
+# Half past midnight in Warsaw: 20 November in UTC, and in the time zone the tests run in.
+NOVEMBER = "2025-11-21T00:30:00+01:00"
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +41,34 @@ def test_a_files_date_is_that_of_its_newest_commit():
         "content/with space.en.md": datetime.date(2025, 12, 1),
         "content/b.pl.md": datetime.date(2025, 3, 3),
     }
+
+
+@needs_git
+def test_pages_show_the_day_their_file_was_last_committed_in_their_language(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "America/Adak")  # the committer's day, whatever the zone of the build
+    root = copy_sources(tmp_path / "site")
+    commit(root, MARCH)
+    append(root / "content/privacy.pl.md", "\nZmiana.\n")
+    append(root / "content/privacy.en.md", "\nA change.\n")
+    (root / "content/news/only-polish.pl.md").write_text("---\ntitle: Tylko po polsku\n---\nTekst.\n")
+    commit(root, NOVEMBER)
+    site = build(root).site
+    output = root / "output"
+
+    def shown(key, lang):
+        return last_updated(output, site.page(key, lang))
+
+    assert shown("privacy.md", "pl") == ("2025-11-21", "Ostatnia aktualizacja: 21 listopada 2025")
+    assert shown("privacy.md", "en") == ("2025-11-21", "Last updated: 21 November 2025")
+    assert shown("networking/_index.md", "pl") == ("2025-03-03", "Ostatnia aktualizacja: 3 marca 2025")
+    assert shown("networking/_index.md", "en") == ("2025-03-03", "Last updated: 3 March 2025")
+    assert shown("news/only-polish.md", "pl") == ("2025-11-21", "Ostatnia aktualizacja: 21 listopada 2025")
+    assert shown("news/only-polish.md", "en") is None  # a notice: the Polish file's date is not its own
+    assert shown("404.md", "pl") is None and shown("404.md", "en") is None
+    assert 'class="meta updated"' not in (output / "404.html").read_text()
+    # A partner's page is made from its record: it has the date of the data file.
+    partner = next(page for page in site.pages if page.record and page.lang == "pl")
+    assert shown(partner.key, "pl") == ("2025-03-03", "Ostatnia aktualizacja: 3 marca 2025")
 
 
 @needs_git
