@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
-from ..loading.history import History
 from ..loading.routes import Page
 from ..loading.site import Site, load_site
 from ..output.writer import Changes, WriteReport, list_output, write_output
@@ -55,14 +54,14 @@ def render_fast(
     cache: BuildCache | None = None,
     listing: dict | None = None,
     present: Callable[[], dict] | None = None,
-    history: History | None = None,
+    history_state: str | None = None,
 ) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written.
-    listing and history: the site's files and their commit dates, if the caller has read them; present()
-    lists output/ (see build)."""
+    listing and history_state: the site's files and the commit checked out, if the caller has asked;
+    present() lists output/ (see build)."""
     cache = cache or BuildCache(root)
     cache.begin()
-    site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map, history)
+    site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map, history_state)
     gc.freeze()
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
     output = renderer.render(list_output(site.config.path("output")) if present is None else present())
@@ -103,7 +102,7 @@ def build(
             cache,
             snapshot.listing if snapshot is not None else None,
             present,
-            snapshot.history if snapshot is not None else None,
+            snapshot.history_state if snapshot is not None else None,
         )
         with revertible(root) as changes:
             report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)

@@ -21,7 +21,7 @@ from .config import CONFIG_FILE, Config, load_config
 from .content import SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .files import FileStatus, is_ignored, list_inputs, relative, under
-from .history import History, read_history
+from .history import read_history
 from .i18n import LanguageCatalog, load_catalog
 from .routes import Alias, Page, Router, check_menus, collect_aliases, make_page
 from .schema import ReadOnlyDict
@@ -74,14 +74,14 @@ def load_site(
     memo: Recall | None = None,
     listing: Mapping[str, FileStatus] | None = None,
     map_all: Callable = map,
-    history: History | None = None,
+    history_state: str | None = None,
 ) -> Site:
-    """listing: the site's files as list_inputs() gives them, and history: when each was last committed
-    (read_history), if the caller has already read them. memo and map_all: what the speed layer lends to skip
-    and spread work; without them all is done here."""
+    """listing: the site's files as list_inputs() gives them, if the caller has already listed them, and
+    history_state: the commit checked out, if it has asked git (loading.history). memo and map_all: what
+    the speed layer lends to skip and spread work; without them all is done here."""
     config = load_config(root, base_url)
     listing = list_inputs(config) if listing is None else listing
-    history = read_history(root, config.path("content")) if history is None else history
+    dates = read_history(root, config.path("content"), memo, history_state)
     problems: list[Problem] = []
     content_dir, data_dir = config.path("content"), data_folder(config)
     data_files = under(listing, data_dir, root)
@@ -110,7 +110,7 @@ def load_site(
     )
     by_source = MappingProxyType({(s.key, s.lang): s for s in sources})
     pages, aliases, child_keys = route(
-        config, sources, by_source, data, drafts, memo, digest(outline, data.digest), history.dates
+        config, sources, by_source, data, drafts, memo, digest(outline, data.digest), dates
     )
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
