@@ -15,6 +15,7 @@ from sitegen.commands.serve import Preview
 
 SOURCES = ("site.yaml", "content", "templates", "locales", "static")
 BUILD_EPOCH = "1795305600"  # 2026-11-22: fixes the build date, so project status is stable in tests
+COMMITTED = "2026-11-20T12:00:00+01:00"  # the session's copy is committed then: its pages show that date
 
 
 def copy_sources(destination: Path) -> Path:
@@ -29,8 +30,13 @@ def copy_sources(destination: Path) -> Path:
 
 
 def build_copy(destination: Path, production: bool = True, copy: bool = True):
-    """copy=False: destination already holds the sources."""
+    """copy=False: destination already holds the sources. They are committed to a repository of their own
+    first, when git is there, so that the pages show "Last updated" as they do in the project's clone."""
     root = copy_sources(destination) if copy else destination
+    if shutil.which("git") is not None:
+        from gitrepo import commit
+
+        commit(root, COMMITTED)
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
     try:

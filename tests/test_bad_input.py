@@ -66,6 +66,11 @@ CASES = {
         PAGE,
         "not a real date",
     ),
+    "last updated date that is not a date": (
+        lambda r: set_front_matter(r, PAGE, "title: N\nupdated: soon\n"),
+        PAGE,
+        "'updated' must be a date",
+    ),
     "weight that is not a number": (
         lambda r: set_front_matter(r, PAGE, "title: N\nweight: first\n"),
         PAGE,

@@ -6,12 +6,14 @@ whole builds of the shipped site and of a synthetic one, and the command line's 
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import pytest
 
 from builds import tree
 from conftest import PROJECT
+from gitrepo import append, commit
 from shipped import BUILD_EPOCH, copy_sources
 from sitegen.commands import cli
 from sitegen.commands.pipeline import build
@@ -28,10 +30,18 @@ def fixed_date(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
 
 
-@pytest.fixture(params=["shipped", "synthetic"])
+@pytest.fixture(params=["shipped", "synthetic", "committed"])
 def site_root(request, tmp_path):
     if request.param == "shipped":
         return copy_sources(tmp_path / "site")
+    if request.param == "committed":  # the shipped site in git, its pages last committed on two dates
+        if shutil.which("git") is None:
+            pytest.skip("needs the git binary: apt-get install git")
+        root = copy_sources(tmp_path / "site")
+        commit(root, "2025-03-03T12:00:00+01:00")
+        append(root / "content/privacy.pl.md", "\nZmiana.\n")
+        commit(root, "2025-11-21T12:00:00+01:00")
+        return root
     return make_site(tmp_path / "site", PROJECT, pages=25, partners=60)
 
 

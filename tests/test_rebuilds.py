@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from builds import SHOWING_OTHERS, backdate_sources, clean_build, tree
 from conftest import FILES, run_build, write_site
+from gitrepo import append, commit, needs_git
+from shipped import copy_sources
 from sitegen.commands.pipeline import build
 from sitegen.commands.serve import Preview
 from sitegen.digests import installed
@@ -35,6 +37,53 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(sit
     page.write_text(page.read_text().replace("We have", "Today we have"))
     assert "built " in run_build(site_root).stderr
     assert "Today we have" in (output / "en/about/index.html").read_text()
+
+
+@needs_git
+def test_a_commit_that_changes_only_dates_renders_the_pages_that_show_them(tmp_path, monkeypatch):
+    """Committing files already built changes no file, only "Last updated" dates: the no-change shortcut
+    must not skip the build, and the pages showing those dates (their own, a section listing one, a page
+    printing another's: the home page, which is not the news item's section) must render again, and no
+    others."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # as run_build has it, for clean_build
+    root = copy_sources(tmp_path / "site")
+    own, home, news = (root / f"templates/{name}.html" for name in ("page", "home", "news"))
+    own.write_text(own.read_text().replace("{% block main %}", "{% block main %}<p>{{ page.updated }}</p>"))
+    home.write_text(
+        home.read_text().replace(
+            "{% block main %}", "{% block main %}<p>{{ page_for('news/gosmart-bsr-start.md').updated }}</p>"
+        )
+    )
+    news.write_text(
+        news.read_text().replace(
+            "<p>{{ item.description }}</p>",
+            '<p>{{ item.description }}</p><p class="updated-child">{{ item.updated }}</p>',
+        )
+    )
+    commit(root, "2025-03-03T12:00:00+01:00")
+    changed = "content/news/gosmart-bsr-start.pl.md"
+    append(root / changed, "\nZmiana.\n")
+    backdate_sources(root)
+    assert "built " in run_build(root).stderr
+    output = root / "output"
+    pages = {
+        "pl/aktualnosci/start-projektu-gosmart-bsr/index.html": ">2025-03-03<",  # edited since: the commit's
+        "pl/index.html": ">2025-03-03<",
+        "pl/aktualnosci/index.html": ">2025-03-03<",
+    }
+    for path, date in pages.items():
+        assert date in (output / path).read_text(), path
+    assert "nothing changed" in run_build(root).stderr
+    before = tree(output)
+
+    commit(root, "2025-11-21T12:00:00+01:00", changed)
+    rebuilt = run_build(root)
+    assert "nothing changed" not in rebuilt.stderr and "3 written" in rebuilt.stderr, rebuilt.stderr
+    after = tree(output)
+    assert sorted(path for path in after if after[path] != before[path]) == sorted(pages)
+    for path, date in pages.items():
+        assert date.replace("2025-03-03", "2025-11-21") in after[path].decode(), path
+    assert clean_build(root) == after  # the plain path sees the same dates
 
 
 def test_files_no_build_wrote_are_removed(site_root, monkeypatch):

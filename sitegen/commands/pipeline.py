@@ -54,12 +54,14 @@ def render_fast(
     cache: BuildCache | None = None,
     listing: dict | None = None,
     present: Callable[[], dict] | None = None,
+    history_state: str | None = None,
 ) -> tuple[Site, Output, IncrementalRenderer]:
     """Everything is rendered and checked in memory; a BuildError means nothing may be written.
-    listing: the site's files, if the caller has listed them; present() lists output/ (see build)."""
+    listing and history_state: the site's files and the commit checked out, if the caller has asked;
+    present() lists output/ (see build)."""
     cache = cache or BuildCache(root)
     cache.begin()
-    site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map)
+    site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map, history_state)
     gc.freeze()
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
     output = renderer.render(list_output(site.config.path("output")) if present is None else present())
@@ -93,7 +95,14 @@ def build(
     cache = cache or BuildCache(root)
     with one_build_at_a_time(root), long_lived_objects():  # the record too: see long_lived_objects
         site, output, renderer = render_fast(
-            root, base_url, drafts, production, cache, snapshot.listing if snapshot is not None else None, present
+            root,
+            base_url,
+            drafts,
+            production,
+            cache,
+            snapshot.listing if snapshot is not None else None,
+            present,
+            snapshot.history_state if snapshot is not None else None,
         )
         with revertible(root) as changes:
             report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)

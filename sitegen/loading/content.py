@@ -27,6 +27,7 @@ FRONT_MATTER: Mapping[str, type] = MappingProxyType(
         "slug": str,
         "description": str,
         "date": datetime.date,
+        "updated": datetime.date,
         "draft": bool,
         "template": str,
         "menu": str,
@@ -92,6 +93,7 @@ class SourcePage(NamedTuple):
     slug_line: int
     description: str
     date: datetime.date | None
+    updated: datetime.date | None  # the front matter's "last updated" date, which wins over git's
     draft: bool
     template: str | None
     template_line: int
@@ -185,6 +187,7 @@ def load_page(path: Path, content_dir: Path, languages: tuple[str, ...], root: P
         slug_line=meta.line_of("slug"),
         description=(meta.get("description") or "").strip(),
         date=meta.get("date"),
+        updated=meta.get("updated"),
         draft=bool(meta.get("draft")),
         template=meta.get("template"),
         template_line=meta.line_of("template"),

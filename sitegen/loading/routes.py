@@ -43,6 +43,7 @@ class Page(NamedTuple):
     parent_key: str | None
     record: tuple[str, str] | None = None  # (collection, id) for pages generated from data
     missing: bool = False  # a notice standing in for a translation not written yet
+    updated: datetime.date | None = None  # "Last updated": see page_updated
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,17 @@ class Alias:
 class Router:
     """Gives every page its URL path, adds generated pages and notices for missing translations."""
 
-    def __init__(self, config: Config, sources: list[SourcePage], data: Data, drafts: bool):
+    def __init__(
+        self,
+        config: Config,
+        sources: list[SourcePage],
+        data: Data,
+        drafts: bool,
+        dates: Mapping[str, datetime.date],
+    ):
+        """dates: each file's last commit (loading.history)."""
         self.config = config
+        self.dates = dates
         self.languages = config.language_codes
         self.drafts = drafts
         self.sources = {(p.key, p.lang): p for p in sources}
@@ -100,7 +110,7 @@ class Router:
         path = f"{lang}/404.html" if key == NOT_FOUND_KEY else page_path(lang, self.slugs(key, lang))
         source = self.any_source(key, lang)
         assert source is not None, "every page's key comes from a file in some language"
-        return make_page(source, lang, path)
+        return make_page(source, lang, path, self.dates)
 
     def generated_pages(self) -> list[Page]:
         pages = []
@@ -158,11 +168,13 @@ class Router:
             is_section=False,
             parent_key=route.parent,
             record=(collection, record["id"]),
+            updated=self.dates.get(source),
         )
 
 
-def make_page(source: SourcePage, lang: str, path: str) -> Page:
-    """The page at path in lang, from its file; a missing translation is a notice with the original's fields."""
+def make_page(source: SourcePage, lang: str, path: str, dates: Mapping[str, datetime.date]) -> Page:
+    """The page at path in lang, from its file; a missing translation is a notice with the original's fields.
+    dates: each file's last commit (loading.history)."""
     missing = source.lang != lang
     return Page(
         key=source.key,
@@ -184,7 +196,15 @@ def make_page(source: SourcePage, lang: str, path: str) -> Page:
         parent_key=parent_key(source.key),
         record=None,
         missing=missing,
+        updated=None if missing else page_updated(source, dates),
     )
+
+
+def page_updated(source: SourcePage, dates: Mapping[str, datetime.date]) -> datetime.date | None:
+    """A page's "Last updated" date: its front matter's `updated`, an editor's explicit word, else the date of
+    the last commit that changed its file. A notice for a missing translation has none: the original's
+    date is not the notice's. A page made from data records has its data file's date (Router.record_page)."""
+    return source.updated or dates.get(source.source)
 
 
 def parent_key(key: str) -> str | None:

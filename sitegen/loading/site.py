@@ -21,6 +21,7 @@ from .config import CONFIG_FILE, Config, load_config
 from .content import SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
 from .files import FileStatus, is_ignored, list_inputs, relative, under
+from .history import read_history
 from .i18n import LanguageCatalog, load_catalog
 from .routes import Alias, Page, Router, check_menus, collect_aliases, make_page
 from .schema import ReadOnlyDict
@@ -73,11 +74,14 @@ def load_site(
     memo: Recall | None = None,
     listing: Mapping[str, FileStatus] | None = None,
     map_all: Callable = map,
+    history_state: str | None = None,
 ) -> Site:
-    """listing: the site's files as list_inputs() gives them, if the caller has already listed them.
-    memo and map_all: what the speed layer lends to skip and spread work; without them all is done here."""
+    """listing: the site's files as list_inputs() gives them, if the caller has already listed them, and
+    history_state: the commit checked out, if it has asked git (loading.history). memo and map_all: what
+    the speed layer lends to skip and spread work; without them all is done here."""
     config = load_config(root, base_url)
     listing = list_inputs(config) if listing is None else listing
+    dates = read_history(root, config.path("content"), memo, history_state)
     problems: list[Problem] = []
     content_dir, data_dir = config.path("content"), data_folder(config)
     data_files = under(listing, data_dir, root)
@@ -105,7 +109,9 @@ def load_site(
         CODE, (root / CONFIG_FILE).read_bytes(), config.base_url, drafts, sorted(source.identity for source in sources)
     )
     by_source = MappingProxyType({(s.key, s.lang): s for s in sources})
-    pages, aliases, child_keys = route(config, sources, by_source, data, drafts, memo, digest(outline, data.digest))
+    pages, aliases, child_keys = route(
+        config, sources, by_source, data, drafts, memo, digest(outline, data.digest), dates
+    )
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
     return Site(
@@ -134,18 +140,22 @@ def route(
     drafts: bool,
     memo: Recall | None,
     key: str,
+    dates: Mapping[str, datetime.date],
 ) -> tuple[tuple[Page, ...], tuple[Alias, ...], Mapping]:
     """Every page with its URL, the aliases and each section's children. Where each page is (its URL, and
     the file it comes from) is memoised under the outline and the data files; the pages are then made
     again from the loaded files, so they have their bodies as the files have them now, and share their
-    strings instead of holding a second copy of every title in memory."""
+    strings instead of holding a second copy of every title in memory. dates (each file's last commit)
+    are not in the key: a commit changes no page's place, so they are given to the pages afterwards."""
     routed = memo.get("routes", key) if memo else None
     if memo:
         memo.keep_used("routes")  # the last outline's routes, no longer of use, leave memory now
     if routed is not None:
         places, aliases, child_keys = routed
         remade = tuple(
-            place if isinstance(place, Page) else make_page(by_source[place[:2]], lang=place[2], path=place[3])
+            redated(place, dates)
+            if isinstance(place, Page)
+            else make_page(by_source[place[:2]], lang=place[2], path=place[3], dates=dates)
             for place in places
         )
         by_key = {(page.key, page.lang): page for page in remade}
@@ -157,7 +167,7 @@ def route(
             ),
             child_keys,
         )
-    pages, problems = Router(config, sources, data, drafts).pages()
+    pages, problems = Router(config, sources, data, drafts, dates).pages()
     aliases, alias_problems = collect_aliases(pages, sources, config)
     problems += alias_problems + check_menus(config, pages)
     if problems:
@@ -174,6 +184,12 @@ def route(
             (places, tuple((a.path, (a.target.key, a.target.lang), a.source, a.line) for a in aliases), child_keys),
         )
     return tuple(pages), tuple(aliases), child_keys
+
+
+def redated(page: Page, dates: Mapping[str, datetime.date]) -> Page:
+    """A page made from a data record, as the routing memo kept it, with its data file's date now."""
+    updated = dates.get(page.source)
+    return page if page.updated == updated else page._replace(updated=updated)
 
 
 def original_lang(page: Page, by_source: Mapping[tuple[str, str], SourcePage], config: Config) -> str:

@@ -3,6 +3,7 @@ the speed layer). One Jinja environment per language; nothing here touches the d
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 import traceback
@@ -29,10 +30,15 @@ from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_da
 from .views import PageView, make_view, page_url, site_view
 
 VIEW_NAMES = (
-    *[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+    *[
+        name
+        for name in PageView.__dataclass_fields__
+        if name not in ("html", "summary_of", "updated_of", "given_description")
+    ],
     "content",
     "summary",
     "description",
+    "updated",
 )
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
@@ -181,27 +187,42 @@ class SiteRenderer:
     # --- context ----------------------------------------------------------------------------------
 
     def view(self, page: Page) -> PageView:
-        """What templates and helpers see of a page. Its HTML and summary are fetched when asked for, and
-        the asking is recorded: see read."""
-        return make_view(self.site, page, lambda: self.read(page, summary=False), lambda: self.read(page, summary=True))
+        """What templates and helpers see of a page. Its HTML, summary and "Last updated" date are fetched
+        when asked for, and the asking is recorded: see read."""
+        return make_view(
+            self.site,
+            page,
+            lambda: self.read(page, summary=False),
+            lambda: self.read(page, summary=True),
+            lambda: self.read_updated(page),
+        )
 
     def read(self, page: Page, summary: bool) -> str:
         """Every read of a page's HTML or summary passes here, and is recorded when the render being made
-        depends on it beyond its key: the key covers the page's own conversion and, for a section, its
-        children's summaries (see speed.incremental.render_key); titles, URLs and data are in it whole."""
+        depends on it beyond its key: the key covers the page's own conversion and date and, for a section,
+        its children's summaries and dates (see speed.incremental.render_key); titles, URLs and data are in
+        it whole."""
+        self.record(page, listed=summary)
+        return self.summary(page) if summary else self.contents(page)
+
+    def read_updated(self, page: Page) -> datetime.date | None:
+        self.record(page, listed=True)
+        return page.updated
+
+    def record(self, page: Page, listed: bool) -> None:
+        """listed: a summary or a date, which a section's key holds for each of its children."""
         current = self.rendering
         if (
             current is not None
             and (page.key, page.lang) != (current.key, current.lang)
             and not (
-                summary
+                listed
                 and current.is_section
                 and (page.parent_key, page.lang) == (current.key, current.lang)
                 and not page.missing
             )
         ):
             self.reads.append((page.key, page.lang))
-        return self.summary(page) if summary else self.contents(page)
 
     def document(self, lang: str, name: str, declared: str | None) -> Document | NotFound:
         """A file under static/ as a template describes it. The render key covers the files' names and

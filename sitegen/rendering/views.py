@@ -39,6 +39,7 @@ class PageView:
     is_missing_translation: bool
     html: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
     summary_of: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+    updated_of: Callable[[], datetime.date | None] = field(repr=False, compare=False, default=lambda: None)
 
     # The converted HTML is fetched only when a template prints it: a section listing ten thousand
     # pages needs their titles and summaries, not their bodies. Both depend on the page's conversion, so
@@ -55,6 +56,12 @@ class PageView:
     def description(self) -> str:
         return self.given_description or self.summary_of()
 
+    # "Last updated" comes from git's history, which is not in every render key as titles are: showing
+    # another page's date is a read of that page, as its HTML is.
+    @property
+    def updated(self) -> datetime.date | None:
+        return self.updated_of()
+
 
 def summarize(content_html: str) -> str:
     """The first paragraph as plain text, cut at a word near 160 characters."""
@@ -69,7 +76,13 @@ def page_url(site: Site, page: Page) -> str:
     return site.config.base_path + page.path
 
 
-def make_view(site: Site, page: Page, html: Callable[[], str], summary: Callable[[], str]) -> PageView:
+def make_view(
+    site: Site,
+    page: Page,
+    html: Callable[[], str],
+    summary: Callable[[], str],
+    updated: Callable[[], datetime.date | None] = lambda: None,
+) -> PageView:
     record = None
     if page.record:
         collection, record_id = page.record
@@ -92,6 +105,7 @@ def make_view(site: Site, page: Page, html: Callable[[], str], summary: Callable
         is_missing_translation=page.missing,
         html=html,
         summary_of=summary,
+        updated_of=updated,
     )
 
 

@@ -6,10 +6,10 @@ values in it), and re-validated by repeating the link resolutions it made (to pa
 static/, whose sizes the links show). Workers read the bodies.
 A page render is keyed by every input it can read: the generator, the templates, the language's
 catalogue, site.yaml, the data files, the titles and URLs of all pages, the build date, the asset
-names, the page itself, its content and its children's summaries; plus the pages whose HTML or summary
-it showed and the files under static/ it described, as SiteRenderer.read and SiteRenderer.document
-recorded them, checked again on reuse. When the
-key matches and output/ still holds the bytes the key produced, the page is neither rendered nor written.
+names, the page itself, its content, its "Last updated" date and its children's summaries and dates;
+plus the pages whose HTML, summary or date it showed and the files under static/ it described, as
+SiteRenderer.read and SiteRenderer.document recorded them, checked again on reuse. When the key matches
+and output/ still holds the bytes the key produced, the page is neither rendered nor written.
 
 The preview keeps a renderer between saves: `update` takes new page bodies and redoes only the pages
 whose key or reads involve them.
@@ -56,12 +56,14 @@ class ConvertedMeta(NamedTuple):
 class RenderedMeta(NamedTuple):
     output: str  # digest of the bytes written
     ids: str  # element ids, one per line, for anchor checks without re-reading the page
-    reads: tuple  # ((key, lang, conversion key), ...): what it showed of other pages; files: (name, None, state)
+    reads: tuple  # ((key, lang, read_state), ...): what it showed of other pages; files: (name, None, state)
 
 
 HTML_KEPT = 256
 EMPTY = ConvertedMeta(key="", links=(), problems=(), targets=(), resolved="")
-PAGE_FIELDS = tuple(name for name in Page._fields if name != "body")
+# A page's date is in its own render key, and a read for others: a commit that changes it alone is no
+# change in the site's structure, which would render every page again.
+PAGE_FIELDS = tuple(name for name in Page._fields if name not in ("body", "updated"))
 
 
 @dataclass
@@ -97,6 +99,10 @@ def by_path(page: Page) -> tuple[str, str]:
 
 def identity(page: Page) -> tuple:
     return tuple(getattr(page, name) for name in PAGE_FIELDS)
+
+
+def dated(page: Page) -> str:
+    return page.updated.isoformat() if page.updated else ""
 
 
 class IncrementalRenderer:
@@ -402,28 +408,30 @@ class IncrementalRenderer:
         return {lang: digest(shared, lang, catalog.source_digest) for lang, catalog in site.catalogs.items()}
 
     def render_key(self, page: Page, context: str) -> str:
-        """The page's identity is in the context (the structure); a section lists its children's summaries.
-        A render that showed another page's HTML or summary names that page in its reads, checked on reuse."""
-        children = (
-            text_digest(
+        """The page's identity is in the context (the structure), its date here; a section lists its
+        children's summaries and dates. A render that showed another page's HTML, summary or date names that
+        page in its reads, checked on reuse."""
+        children = ""
+        if page.is_section:
+            by_key, lang = self.site.by_key, page.lang
+            children = text_digest(
                 *[
                     part
-                    for key in self.site.child_keys.get((page.key, page.lang), ())
-                    for part in (key, self.meta.get((key, page.lang), EMPTY).summary)
+                    for key in self.site.child_keys.get((page.key, lang), ())
+                    for part in (key, self.meta.get((key, lang), EMPTY).summary, dated(by_key[(key, lang)]))
                 ]
             )
-            if page.is_section
-            else ""
-        )
-        return text_digest(context, page.key, page.lang, self.meta.get((page.key, page.lang), EMPTY).key, children)
+        conversion = self.meta.get((page.key, page.lang), EMPTY).key
+        return text_digest(context, page.key, page.lang, conversion, dated(page), children)
 
     def reads_hold(self, reads: tuple) -> bool:
         return not reads or all(self.read_state(key, lang) == state for key, lang, state in reads)
 
     def read_state(self, key: str, lang: str | None) -> str:
-        """What a render read, as it is now: a page's conversion key, or a file's address and size."""
+        """What a render read, as it is now: a page's conversion key and date, or a file's address and size."""
         if lang is not None:
-            return self.meta.get((key, lang), EMPTY).key
+            page = self.site.page(key, lang)
+            return self.meta.get((key, lang), EMPTY).key + (dated(page) if page is not None else "")
         assets = self.renderer.assets
         path = assets.paths.get(key)
         return f"{path} {len(assets.files[path])}" if path is not None else ""

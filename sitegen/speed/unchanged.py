@@ -1,5 +1,6 @@
-"""The no-change shortcut for `build`: when every input file, every option and the generator itself are
-as the last successful build saw them, and output/ still holds what that build wrote, nothing is done.
+"""The no-change shortcut for `build`: when every input file, every option, the generator itself and the
+commit checked out are as the last successful build saw them, and output/ still holds what that build
+wrote, nothing is done. A commit changes pages' "Last updated" dates without changing a file.
 
 Inputs are compared by size and modification time in nanoseconds, as git compares its index. A file
 changed within the same clock tick as the snapshot could look unchanged ("racy" in git's words), so a
@@ -22,6 +23,7 @@ from ..digests import CODE, digest
 from ..loading.config import CONFIG_FILE, Config
 from ..loading.content import RACY_SECONDS
 from ..loading.files import FileStatus, list_inputs
+from ..loading.history import history_state
 from .cache import FOLDER
 
 RECORD = "last-build.marshal"  # marshal: ten times faster than JSON for 50,000 entries
@@ -33,6 +35,7 @@ class Snapshot:
     files: dict[str, tuple[int, int]]  # input path -> (size, mtime_ns)
     taken_ns: int
     listing: dict[str, FileStatus]  # what the build then loads, without listing the folders again
+    history_state: str  # the commit checked out (loading.history): the build does not ask git again
 
 
 def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
@@ -45,8 +48,9 @@ def take_snapshot(config: Config, production: bool, drafts: bool) -> Snapshot:
         files[CONFIG_FILE] = (status.st_size, status.st_mtime_ns)
     except OSError:
         pass
-    key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat())
-    return Snapshot(key=key, files=files, taken_ns=taken, listing=listing)
+    state = history_state(config.root)
+    key = digest(CODE, production, drafts, config.base_url, build_date(config.root).isoformat(), state)
+    return Snapshot(key=key, files=files, taken_ns=taken, listing=listing, history_state=state)
 
 
 def record_path(root: Path) -> Path:
