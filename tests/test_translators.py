@@ -107,3 +107,84 @@ def test_new_creates_a_page_pair_with_front_matter(site_root):
     assert run_build(site_root).returncode == 0
     assert run_build(site_root, "new", "news/2026-11-22-new-partner").returncode == 1
     assert run_build(site_root, "new", "News/Bad Name").returncode == 1
+
+
+def test_update_keeps_the_previous_source_text_of_a_changed_string(site_root):
+    """Poedit and Weblate show what changed from the '#| msgid' line."""
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    assert run_build(site_root, "i18n", "update").returncode == 0
+    base = site_root / "templates/base.html"
+    base.write_text(base.read_text().replace("_('Skip to content')", "_('Skip to main content')"))
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    assert run_build(site_root, "i18n", "update").returncode == 0
+    polish = (site_root / "locales/pl/LC_MESSAGES/messages.po").read_text()
+    assert '#, fuzzy\n#| msgid "Skip to content"\nmsgid "Skip to main content"' in polish
+
+
+def test_translator_comments_and_contexts_reach_the_catalogue_and_the_page(site_root):
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}"
+        "{# Translators: the kind of organisation, in a table's heading #}\n"
+        "<p>{{ pgettext('organisation', 'Type') }}</p><p>{{ _('Type') }}</p>{% endblock %}"
+    )
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    pot = (site_root / "locales/messages.pot").read_text()
+    assert (
+        '#. the kind of organisation, in a table\'s heading\n#: templates/home.html:2\nmsgctxt "organisation"\nmsgid "Type"'
+        in pot
+    )
+    assert run_build(site_root, "i18n", "update").returncode == 0
+    po = site_root / "locales/pl/LC_MESSAGES/messages.po"
+    text = po.read_text()
+    text = text.replace(
+        'msgctxt "organisation"\nmsgid "Type"\nmsgstr ""', 'msgctxt "organisation"\nmsgid "Type"\nmsgstr "Rodzaj"'
+    )
+    text = text.replace('msgid "Type"\nmsgstr ""', 'msgid "Type"\nmsgstr "Typ"')
+    po.write_text(text)
+    result = run_build(site_root, "check")
+    polish = [line for line in result.stdout.splitlines() if line.startswith("locales/pl/") and "'Type'" in line]
+    assert polish == [], result.stdout  # both translated, each in its context
+    assert run_build(site_root).returncode == 0
+    home = (site_root / "output/pl/index.html").read_text()
+    assert "<p>Rodzaj</p><p>Typ</p>" in home
+
+
+def test_catalogues_are_written_without_line_wrapping(site_root):
+    long = "A sentence long enough to be wrapped at any usual width, as gettext tools would wrap it by default."
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ _('" + long + "') }}{% endblock %}"
+    )
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    assert f'msgid "{long}"' in (site_root / "locales/messages.pot").read_text()
+
+
+def header_edit(site_root, lang, old, new):
+    path = site_root / f"locales/{lang}/LC_MESSAGES/messages.po"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return run_build(site_root, "check")
+
+
+def test_check_fails_on_a_header_without_language_or_with_the_wrong_plural_forms(site_root):
+    result = header_edit(site_root, "en", '"Language: en\\n"\n', "")
+    assert result.returncode == 1
+    assert "locales/en/LC_MESSAGES/messages.po:" in result.stdout and "the header has no 'Language'" in result.stdout
+
+
+def test_check_fails_on_polish_plural_forms_that_are_not_the_three_forms(site_root):
+    polish = site_root / "locales/pl/LC_MESSAGES/messages.po"
+    forms = next(line for line in polish.read_text().splitlines() if line.startswith('"Plural-Forms:'))
+    # Three forms that forget that 12-14 take the 'many' form ("12 partnerów", not "12 partnery").
+    wrong = '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 2);\\n"'
+    result = header_edit(site_root, "pl", forms, wrong)
+    assert result.returncode == 1
+    assert "Plural-Forms do not give the 3 forms of pl" in result.stdout, result.stdout
+    forms = wrong
+    header_edit(
+        site_root,
+        "pl",
+        forms,
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"',
+    )
+    assert "Plural-Forms" not in run_build(site_root, "check").stdout

@@ -3,11 +3,14 @@ status."""
 
 from __future__ import annotations
 
+import gettext
+import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -21,6 +24,11 @@ from ..loading.i18n import DOMAIN, catalog_path
 from ..loading.site import load_site
 from ..loading.urls import slugify
 
+# A comment starting so, just before a string in a template, reaches the translator: {# Translators: ... #}
+COMMENT_TAGS = ("Translators:",)
+# No line wrapping: Babel, msgcat (--no-wrap), Poedit and Weblate ("No line wrapping") then write the same
+# lines, so a catalogue saved by any of them does not differ from ours only by where lines break.
+WIDTH = 0
 TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract"), ("**.xml", "jinja2.ext:babel_extract")]
 
 
@@ -56,7 +64,7 @@ def extract(config: Config) -> Catalog:
     )
     methods, options = extraction_map(config)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(config.root), methods, options, strip_comment_tags=True
+        str(config.root), methods, options, comment_tags=COMMENT_TAGS, strip_comment_tags=True
     ):
         location = relative(config.root / filename, config.root)
         catalog.add(message, None, [(location, lineno)], auto_comments=comments, context=context)
@@ -72,7 +80,7 @@ def write_catalog(catalog: Catalog, path: Path, template: bool = False) -> None:
         write_po(
             handle,
             catalog,
-            width=100,
+            width=WIDTH,
             sort_output=False,
             sort_by_file=True,
             omit_header=False,
@@ -131,10 +139,15 @@ def catalog_status(config: Config, lang: str) -> CatalogStatus:
     messages = [m for m in catalog if m.id]
     fuzzy = sum(1 for m in messages if m.fuzzy)
     translated = sum(1 for m in messages if not m.fuzzy and is_translated(m.string))
-    missing = len({m.id for m in extract(config) if m.id} - {m.id for m in messages})
+    missing = len({key(m) for m in extract(config) if m.id} - {key(m) for m in messages})
     return CatalogStatus(
         lang, len(messages) + missing, translated, fuzzy, len(messages) - translated - fuzzy + missing, missing
     )
+
+
+def key(message) -> tuple:
+    """A message is its source text in its context: pgettext('menu', 'Home') is not _('Home')."""
+    return (message.id, message.context)
 
 
 def is_translated(string) -> bool:
@@ -143,7 +156,7 @@ def is_translated(string) -> bool:
 
 def catalog_problems(config: Config) -> list[Problem]:
     """Strings untranslated, fuzzy, unused by any template, or used but missing from a catalogue."""
-    used = {message.id: message for message in extract(config) if message.id}
+    used = {key(message): message for message in extract(config) if message.id}
     problems = []
     for language in config.languages:
         path = catalog_path(config.path("locales"), language.code)
@@ -151,14 +164,15 @@ def catalog_problems(config: Config) -> list[Problem]:
         if not path.is_file():
             continue
         catalog = read_catalog(path, language.locale)
+        problems += header_problems(path, shown, language.code)
         present = set()
         for message in catalog:
             if not message.id:
                 continue
-            present.add(message.id)
+            present.add(key(message))
             label = message.id[0] if isinstance(message.id, tuple) else message.id
             line = message.lineno or 1
-            if message.id not in used:
+            if key(message) not in used:
                 problems.append(
                     Problem(
                         shown,
@@ -180,9 +194,9 @@ def catalog_problems(config: Config) -> list[Problem]:
                 problems.append(
                     Problem(shown, line, f"'{label}' is not translated", "fill in msgstr (all plural forms)")
                 )
-        for message_id, message in used.items():
-            if message_id not in present:
-                label = message_id[0] if isinstance(message_id, tuple) else message_id
+        for message_key, message in used.items():
+            if message_key not in present:
+                label = message.id[0] if isinstance(message.id, tuple) else message.id
                 location, line = message.locations[0]
                 problems.append(
                     Problem(
@@ -193,6 +207,60 @@ def catalog_problems(config: Config) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def header_problems(path: Path, shown: str, code: str) -> list[Problem]:
+    """The header must name the catalogue's language, and its Plural-Forms must sort whole numbers into
+    the forms the language has (CLDR, through Babel): three for Polish, two for English."""
+    text = path.read_text(encoding="utf-8")
+    begin = text.index('msgstr ""')
+    first = text[:begin].count("\n") + 1
+    fragments = text[begin : text.find("\n\n", begin)].splitlines()[1:]
+    headers, lines = {}, {}
+    joined, line = "", first
+    for offset, fragment in enumerate(fragments, start=1):
+        if not joined:
+            line = first + offset
+        joined += fragment.strip().strip('"')
+        while "\\n" in joined:  # a header ends at its (escaped) newline, whatever the wrapping
+            header, joined = joined.split("\\n", 1)
+            name, _, value = header.partition(":")
+            headers[name.strip()], lines[name.strip()] = value.strip(), line
+    problems = []
+    if not headers.get("Language"):
+        problems.append(Problem(shown, first, "the header has no 'Language'", f'add the line "Language: {code}\\n"'))
+    expected = Locale.parse(code).plural_form
+    numbers = range(1001)
+    want = partition(numbers, expected)
+    forms = headers.get("Plural-Forms", "")
+    match = re.fullmatch(r"nplurals=(\d+);\s*plural=(.+?);?", forms)
+    hint = f"write the {len(want)} forms of {code}: see README, 'Translator's guide'"
+    try:
+        rule = gettext.c2py(match[2]) if match else None
+    except (ValueError, SyntaxError):
+        rule = None
+    if rule is None or match is None:
+        problems.append(
+            Problem(shown, lines.get("Plural-Forms", first), f"the header's Plural-Forms is '{forms}'", hint)
+        )
+    elif int(match[1]) != len(want) or partition(numbers, rule) != want:
+        problems.append(
+            Problem(
+                shown,
+                lines["Plural-Forms"],
+                f"the header's Plural-Forms do not give the {len(want)} forms of {code}",
+                hint,
+            )
+        )
+    return problems
+
+
+def partition(numbers: Iterable[int], rule) -> set[frozenset[int]]:
+    """The numbers grouped by the form a plural rule gives them."""
+    groups: dict = {}
+    for n in numbers:
+        groups.setdefault(rule(n), set()).add(n)
+    return {frozenset(group) for group in groups.values()}
 
 
 def change_order(root: Path, paths: Iterable[Path]) -> dict[Path, float]:
