@@ -43,8 +43,8 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_builds_again(sit
 def test_a_commit_that_changes_only_dates_renders_the_pages_that_show_them(tmp_path, monkeypatch):
     """Committing files already built changes no file, only "Last updated" dates: the no-change shortcut
     must not skip the build, and the pages showing those dates (their own, a section listing one, a page
-    printing another's: the home page, which is not the news item's section) must render again, and no
-    others."""
+    printing another's: the home page, which is not the news item's section, and the translation that is
+    now older than its original) must render again, and no others."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # as run_build has it, for clean_build
     root = copy_sources(tmp_path / "site")
     own, home, news = (root / f"templates/{name}.html" for name in ("page", "home", "news"))
@@ -78,9 +78,12 @@ def test_a_commit_that_changes_only_dates_renders_the_pages_that_show_them(tmp_p
 
     commit(root, "2025-11-21T12:00:00+01:00", changed)
     rebuilt = run_build(root)
-    assert "nothing changed" not in rebuilt.stderr and "3 written" in rebuilt.stderr, rebuilt.stderr
+    assert "nothing changed" not in rebuilt.stderr and "4 written" in rebuilt.stderr, rebuilt.stderr
     after = tree(output)
-    assert sorted(path for path in after if after[path] != before[path]) == sorted(pages)
+    # The English news item too: its Polish original is now newer, and it says so.
+    translation = "en/news/gosmart-bsr-begins/index.html"
+    assert sorted(path for path in after if after[path] != before[path]) == sorted([*pages, translation])
+    assert "after this translation" in after[translation].decode()
     for path, date in pages.items():
         assert date.replace("2025-03-03", "2025-11-21") in after[path].decode(), path
     assert clean_build(root) == after  # the plain path sees the same dates

@@ -44,6 +44,8 @@ class Page(NamedTuple):
     record: tuple[str, str] | None = None  # (collection, id) for pages generated from data
     missing: bool = False  # a notice standing in for a translation not written yet
     updated: datetime.date | None = None  # "Last updated": see page_updated
+    # A translation whose original (in the default language) was updated after it: the original's date.
+    original_updated: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,18 @@ def make_page(source: SourcePage, lang: str, path: str, dates: Mapping[str, date
         missing=missing,
         updated=None if missing else page_updated(source, dates),
     )
+
+
+def mark_outdated(pages: tuple[Page, ...], default: str) -> tuple[Page, ...]:
+    """Translations older than their original, by the days their files were last updated: each gets the
+    original's date, for a notice to its readers. Pages of one day are taken as current."""
+    updated = {page.key: page.updated for page in pages if page.lang == default and not page.missing}
+    marked = []
+    for page in pages:
+        original = updated.get(page.key) if page.lang != default and not page.missing else None
+        stale = original is not None and page.updated is not None and original > page.updated
+        marked.append(page._replace(original_updated=original) if stale else page)
+    return tuple(marked)
 
 
 def page_updated(source: SourcePage, dates: Mapping[str, datetime.date]) -> datetime.date | None:

@@ -23,7 +23,7 @@ from .data import Data, data_folder, load_data
 from .files import FileStatus, is_ignored, list_inputs, relative, under
 from .history import read_history
 from .i18n import LanguageCatalog, load_catalog
-from .routes import Alias, Page, Router, check_menus, collect_aliases, make_page
+from .routes import Alias, Page, Router, check_menus, collect_aliases, make_page, mark_outdated
 from .schema import ReadOnlyDict
 
 REQUIRED_TEMPLATES = ("base.html", "missing.html", "404.html", "chooser.html", "redirect.html")
@@ -112,6 +112,7 @@ def load_site(
     pages, aliases, child_keys = route(
         config, sources, by_source, data, drafts, memo, digest(outline, data.digest), dates
     )
+    pages = mark_outdated(pages, config.default_language)
     by_key = MappingProxyType({(p.key, p.lang): p for p in pages})
     draft_keys = frozenset() if drafts else frozenset(p.key for p in sources if p.draft)
     return Site(

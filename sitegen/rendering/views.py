@@ -40,6 +40,7 @@ class PageView:
     html: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
     summary_of: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
     updated_of: Callable[[], datetime.date | None] = field(repr=False, compare=False, default=lambda: None)
+    original_day: datetime.date | None = None  # see original_updated
 
     # The converted HTML is fetched only when a template prints it: a section listing ten thousand
     # pages needs their titles and summaries, not their bodies. Both depend on the page's conversion, so
@@ -61,6 +62,12 @@ class PageView:
     @property
     def updated(self) -> datetime.date | None:
         return self.updated_of()
+
+    @property
+    def original_updated(self) -> datetime.date | None:
+        """For a translation older than its original, the original's date; comes from history too."""
+        self.updated_of()
+        return self.original_day
 
 
 def summarize(content_html: str) -> str:
@@ -106,6 +113,7 @@ def make_view(
         html=html,
         summary_of=summary,
         updated_of=updated,
+        original_day=page.original_updated,
     )
 
 

@@ -102,7 +102,8 @@ def identity(page: Page) -> tuple:
 
 
 def dated(page: Page) -> str:
-    return page.updated.isoformat() if page.updated else ""
+    """A page's dates from history: its own, and its original's when the page is an outdated translation."""
+    return " ".join(day.isoformat() if day else "" for day in (page.updated, page.original_updated))
 
 
 class IncrementalRenderer:
