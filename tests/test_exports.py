@@ -1,6 +1,7 @@
 """Open data: the collections site.yaml names under `exports`, published by every build as CSV and JSON files
 in each language's words, linked from templates with their format and size. On a fixture site: the generic
-capability, its checks and the paths of the build."""
+capability, its checks and the paths of the build; on the shipped site: the files read back, with Python's csv
+and json modules, to the records of the YAML data."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import io
 import json
 
 import pytest
+import yaml
 
 from builds import built, clean_build
-from conftest import FILES, run_build, write_site
+from conftest import FILES, PROJECT, run_build, write_site
 from html_query import Page
 from sitegen.errors import BuildError
 from sitegen.loading.i18n import Formatter
@@ -212,3 +214,89 @@ def test_a_template_asking_for_an_undeclared_export_is_told_at_its_line(tmp_path
     assert isinstance(result, str)
     assert "templates/files.html:2: site.yaml exports no collection 'partner'" in result
     assert "did you mean 'partners'?" in result
+
+
+# --- the shipped site -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_files(shipped):
+    output, site = shipped
+    return output, site, site.config.exports
+
+
+def declared(site, collection):
+    return site.config.exports.collections[collection]
+
+
+def expected_partner(site, record, lang):
+    """A partner of partners.yaml as the exports should give it, from the YAML and Babel alone."""
+    names = Formatter(lang, dict(pl="pl_PL", en="en_GB")[lang])
+    types = {t["id"]: t for t in yaml.safe_load((PROJECT / "content/data/partner_types.yaml").read_text())}
+    projects = {p["id"]: p for p in yaml.safe_load((PROJECT / "content/data/projects.yaml").read_text())}
+
+    def local(value):
+        return (value.get(lang) or None) if isinstance(value, dict) else value
+
+    roles = {"lead": {"pl": "partner wiodący", "en": "lead partner"}, "partner": {"pl": "partner", "en": "partner"}}
+    return {
+        "id": record["id"],
+        "name": record["name"],
+        "name_lang": record["name_lang"],
+        "name_translated": local(record.get("name_translated")),
+        "type": types[record["type"]]["label"][lang],
+        "city": local(record["city"]),
+        "country": names.country(record["country"]),
+        "country_code": record["country"],
+        "website": record.get("website"),
+        "page": f"https://smart.example.gov.pl/{site.page('partners/' + record['id'], lang).path}",
+        "projects": [
+            {"project": projects[p["project"]]["acronym"], "role": roles[p["role"]][lang]} for p in record["projects"]
+        ],
+    }
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_the_shipped_partners_read_back_to_the_yaml_records(shipped_files, lang):
+    output, site, exports = shipped_files
+    folder = output / lang / exports.folder.get(lang)
+    records = yaml.safe_load((PROJECT / "content/data/partners.yaml").read_text(encoding="utf-8"))
+    expected = [expected_partner(site, record, lang) for record in records]
+    assert "Białystok" in {e["city"] for e in expected}
+    # JSON: the records, their keys exactly the fields site.yaml declares.
+    data = (folder / "partners.json").read_bytes()
+    document = json.loads(data.decode("utf-8"))  # strict UTF-8: a stray byte would raise
+    assert document["records"] == expected
+    names = [field.name for field in declared(site, "partners").fields]
+    assert all(list(record) == names for record in document["records"])
+    assert document["language"] == lang and document["licence"] is None  # the editors have not named one yet
+    # CSV: a row per record, a column per declared field (a list's items in one cell, "; " between them).
+    rows = read_csv((folder / "partners.csv").read_bytes())
+    headings = [
+        h for f in declared(site, "partners").fields for h in ([s.heading(lang) for s in f.fields] or [f.heading(lang)])
+    ]
+    assert list(rows[0]) == headings
+    for row, record in zip(rows, expected, strict=True):
+        flat = dict(zip(headings, [*(record[k] for k in names[:-1]), None, None], strict=True))
+        flat[headings[-2]] = "; ".join(p["project"] for p in record["projects"])
+        flat[headings[-1]] = "; ".join(p["role"] for p in record["projects"])
+        assert row == {k: "" if v is None else v for k, v in flat.items()}
+    assert len(rows) == len(records)
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_the_shipped_projects_read_back_to_the_yaml_records(shipped_files, lang):
+    output, site, exports = shipped_files
+    projects = yaml.safe_load((PROJECT / "content/data/projects.yaml").read_text(encoding="utf-8"))
+    programmes = {p["id"]: p for p in yaml.safe_load((PROJECT / "content/data/programmes.yaml").read_text())}
+    document = json.loads((output / lang / exports.folder.get(lang) / "projects.json").read_bytes().decode("utf-8"))
+    assert [field["name"] for field in document["fields"]] == [f.name for f in declared(site, "projects").fields]
+    assert not (output / lang / exports.folder.get(lang) / "projects.csv").exists()  # JSON only, as declared
+    for record, found in zip(projects, document["records"], strict=True):
+        assert set(found) == {f.name for f in declared(site, "projects").fields}
+        assert found["id"] == record["id"] and found["acronym"] == record["acronym"] and found["name"] == record["name"]
+        assert found["programme"] == programmes[record["programme"]]["name"][lang]
+        assert found["fund"] == programmes[record["programme"]]["fund"][lang]
+        assert found["start"] == (record["start"].isoformat() if "start" in record else None)
+        assert found["budget_amount"] == (record.get("budget") or {}).get("amount")
+        assert found["page"].endswith("/" + site.page(record["page"], lang).path)
