@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
@@ -21,6 +21,9 @@ from ..loading.i18n import DOMAIN, catalog_path
 from ..loading.site import load_site
 from ..loading.urls import slugify
 
+# Besides gettext's functions, the template helper that gives a message's plural forms for a script
+# (plural_forms(singular, plural)); for pybabel: -k plural_forms:1,2.
+KEYWORDS = {**DEFAULT_KEYWORDS, "plural_forms": (1, 2)}
 TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract"), ("**.xml", "jinja2.ext:babel_extract")]
 
 
@@ -56,7 +59,7 @@ def extract(config: Config) -> Catalog:
     )
     methods, options = extraction_map(config)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(config.root), methods, options, strip_comment_tags=True
+        str(config.root), methods, options, keywords=KEYWORDS, strip_comment_tags=True
     ):
         location = relative(config.root / filename, config.root)
         catalog.add(message, None, [(location, lineno)], auto_comments=comments, context=context)

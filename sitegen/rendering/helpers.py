@@ -77,6 +77,7 @@ class TemplateHelpers:
             "document": self.document,
             "document_link": self.document_link,
             "exports": self.exports,
+            "plural_forms": self.plural_forms,
             "record_url": self.record_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
@@ -142,6 +143,14 @@ class TemplateHelpers:
                 did_you_mean(collection, declared) or "name it under exports.collections in site.yaml",
             )
         return self.open_data.documents(collection, self.lang)
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """A message's plural forms in this language, untranslated placeholders and all, by CLDR plural category
+        ('one', 'few', 'many', 'other'), the categories a script's Intl.PluralRules gives: for a count that
+        changes in the browser. Each form is the one the catalogue gives a whole number of that category."""
+        translations = self.site.catalogs[self.lang].translations
+        samples = self.formatter.plural_samples()
+        return {category: translations.ungettext(singular, plural, number) for category, number in samples}
 
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))
