@@ -57,10 +57,27 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-def serve_folder(root: Path, output: Path):
-    """Serve a built output folder on a free local port with the preview's safe file server."""
+def with_headers(app, headers):
+    """The WSGI app with the response headers headers(path) gives added, as a web server's configuration would."""
+
+    def wrapped(environ, start_response):
+        extra = headers(environ.get("PATH_INFO", "/"))
+
+        def start(status, given, exc_info=None):
+            kept = [(name, value) for name, value in given if name.lower() not in {k.lower() for k in extra}]
+            return start_response(status, kept + list(extra.items()), exc_info)
+
+        return app(environ, start)
+
+    return wrapped
+
+
+def serve_folder(root: Path, output: Path, headers=None):
+    """Serve a built output folder on a free local port with the preview's safe file server; headers(path), if
+    given, adds response headers."""
     preview = Preview(root, output)
-    server = make_server("127.0.0.1", 0, preview, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    app = preview if headers is None else with_headers(preview, headers)
+    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, f"http://127.0.0.1:{server.server_port}"

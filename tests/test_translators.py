@@ -36,6 +36,39 @@ def test_extract_finds_a_new_template_string(site_root):
     assert "#: templates/home.html:1" in pot
 
 
+def test_extract_finds_the_plural_forms_a_script_is_given(site_root):
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}"
+        "<p data-plural='{{ plural_forms('%(num)d result', '%(num)d results') | tojson }}'></p>{% endblock %}"
+    )
+    assert run_build(site_root, "i18n", "extract").returncode == 0
+    pot = (site_root / "locales/messages.pot").read_text()
+    assert 'msgid "%(num)d result"\nmsgid_plural "%(num)d results"' in pot
+
+
+def test_plural_forms_give_a_script_each_plural_category_of_the_language(site_root):
+    """Keyed by the CLDR categories a browser's Intl.PluralRules gives, each the catalogue's form for a whole
+    number of that category, the placeholder left for the script: Polish has one, few and many."""
+    import json
+
+    from builds import clean_build
+
+    (site_root / "templates/home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}"
+        "<p id='forms'>{{ plural_forms('%(num)d partner', '%(num)d partners') | tojson }}</p>{% endblock %}"
+    )
+    files = clean_build(site_root, production=False)
+    assert isinstance(files, dict), files
+
+    def forms(lang):
+        html = files[f"{lang}/index.html"].decode("utf-8")
+        start = html.index("<p id='forms'>") + len("<p id='forms'>")
+        return json.loads(html[start : html.index("</p>", start)])
+
+    assert forms("pl") == {"one": "%(num)d partner", "few": "%(num)d partnerzy", "many": "%(num)d partnerów"}
+    assert forms("en") == {"one": "%(num)d partner", "other": "%(num)d partners"}
+
+
 def test_update_keeps_translations_and_marks_changed_strings_fuzzy(site_root):
     assert run_build(site_root, "i18n", "extract").returncode == 0
     base = site_root / "templates/base.html"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
@@ -29,6 +29,9 @@ COMMENT_TAGS = ("Translators:",)
 # No line wrapping: Babel, msgcat (--no-wrap), Poedit and Weblate ("No line wrapping") then write the same
 # lines, so a catalogue saved by any of them does not differ from ours only by where lines break.
 WIDTH = 0
+# Besides gettext's functions, the template helper that gives a message's plural forms for a script
+# (plural_forms(singular, plural)); for pybabel: -k plural_forms:1,2.
+KEYWORDS = {**DEFAULT_KEYWORDS, "plural_forms": (1, 2)}
 TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract"), ("**.xml", "jinja2.ext:babel_extract")]
 
 
@@ -64,7 +67,7 @@ def extract(config: Config) -> Catalog:
     )
     methods, options = extraction_map(config)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(config.root), methods, options, comment_tags=COMMENT_TAGS, strip_comment_tags=True
+        str(config.root), methods, options, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
     ):
         location = relative(config.root / filename, config.root)
         catalog.add(message, None, [(location, lineno)], auto_comments=comments, context=context)

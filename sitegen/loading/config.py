@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import BuildError, Problem, did_you_mean
+from .exports import Exports, read_exports
 from .files import decode
-from .schema import check_keys, check_type, freeze, is_localized, language_problems, line_of
+from .schema import Localized, check_keys, check_type, freeze, is_localized, language_problems, line_of
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -30,6 +31,7 @@ TOP_KEYS = (
     "feeds",
     "organization",
     "contact",
+    "exports",
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
@@ -50,16 +52,6 @@ class Language:
 class MenuEntry:
     page: str
     line: int
-
-
-@dataclass(frozen=True)
-class Localized:
-    """A value per language; a plain value in YAML serves every language."""
-
-    values: Mapping[str, Any]
-
-    def get(self, lang: str) -> Any:
-        return self.values.get(lang)
 
 
 @dataclass(frozen=True)
@@ -104,6 +96,7 @@ class Config:
     organization: Any
     contact: Any  # where a visitor finds help, in the same place on every page
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
+    exports: Exports = field(default_factory=Exports)  # the collections published as open data files
 
     @functools.cached_property  # asked for on every page
     def default_language(self) -> str:
@@ -164,6 +157,7 @@ class ConfigReader:
         limits = self.section("limits")
         check_keys(limits, ("max_file_bytes", "markdown_seconds"), "limits", CONFIG_FILE, self.problems)
         codes = tuple(language.code for language in languages)
+        collections = self.read_collections(codes)
         config = Config(
             root=self.root,
             title=self.localized("title", codes, required=True),
@@ -173,13 +167,20 @@ class ConfigReader:
             paths=self.read_paths(),
             menus=self.read_menus(),
             footer_logos=self.read_logos(codes),
-            collections=self.read_collections(codes),
+            collections=collections,
             allow_html=self.read_markdown(),
             max_file_bytes=self.read_limit(limits, "max_file_bytes", DEFAULT_MAX_FILE_BYTES),
             markdown_seconds=self.read_limit(limits, "markdown_seconds", DEFAULT_MARKDOWN_SECONDS),
             feeds=self.read_feeds(),
             organization=freeze(self.raw.get("organization") or {}),
             contact=freeze(self.raw.get("contact") or {}),
+            exports=read_exports(
+                self.raw,
+                codes,
+                collections,
+                lambda key, parent, where: self.localized(key, codes, parent=parent, where=where),
+                self.problems,
+            ),
         )
         for key in ("organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)

@@ -158,6 +158,7 @@ class Formatter:
         # A listing of 2,000 records asks for each character's place tens of thousands of times: this
         # instance's method is replaced by a memoised one.
         self.char_key = functools.cache(self.char_key)  # type: ignore[method-assign]
+        self._plural_samples: tuple[tuple[str, int], ...] | None = None
 
     def date(self, value: Any, fmt: str = "long") -> str:
         if value is None:
@@ -190,6 +191,16 @@ class Formatter:
                 value, f"digital-{SIZE_UNITS[unit]}", length="short", format="#,##0.0", locale=self.locale
             )
         return text.replace(" ", "\u00a0")
+
+    def plural_samples(self) -> tuple[tuple[str, int], ...]:
+        """The smallest whole number of each CLDR plural category of the language: (('one', 1), ('few', 2),
+        ('many', 0)) in Polish; a category no whole number has ('other' in Polish) is left out."""
+        if self._plural_samples is None:
+            rule, found = self.locale.plural_form, dict[str, int]()
+            for number in range(1000):
+                found.setdefault(rule(number), number)
+            self._plural_samples = tuple(sorted(found.items(), key=lambda item: item[1]))
+        return self._plural_samples
 
     def country(self, code: str) -> str:
         return self.locale.territories.get(str(code).upper(), str(code))

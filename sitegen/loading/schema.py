@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeGuard, TypeVar
 
@@ -19,6 +21,16 @@ TYPE_NAMES = {
     list: "a list",
     dict: "a mapping",
 }
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value per language; a plain value in YAML serves every language."""
+
+    values: Mapping[str, Any]
+
+    def get(self, lang: str) -> Any:
+        return self.values.get(lang)
 
 
 def is_type(value: Any, kind: type[T]) -> TypeGuard[T]:

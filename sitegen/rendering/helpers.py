@@ -16,6 +16,7 @@ from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
 from .documents import Document, NotFound, link_html
+from .exports import OpenData
 from .views import page_url
 
 
@@ -59,11 +60,13 @@ class TemplateHelpers:
         view: Callable[[Page], Any],
         assets: Assets,
         find_document: Callable[[str, str | None], Document | NotFound],
+        open_data: OpenData,
     ):
         """view: a page's view, its content and summary recorded as read; find_document: a file under
-        static/ as a link describes it, recorded as read (SiteRenderer.view, SiteRenderer.document)."""
+        static/ as a link describes it, recorded as read (SiteRenderer.view, SiteRenderer.document);
+        open_data: the export files, which depend only on what every render key covers."""
         self.site, self.lang, self.formatter, self.make_view, self.assets = site, lang, formatter, view, assets
-        self.find_document = find_document
+        self.find_document, self.open_data = find_document, open_data
         self.data = site.data.views[lang]
 
     def globals(self) -> dict[str, Callable]:
@@ -73,6 +76,8 @@ class TemplateHelpers:
             "static": self.static,
             "document": self.document,
             "document_link": self.document_link,
+            "exports": self.exports,
+            "plural_forms": self.plural_forms,
             "record_url": self.record_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
@@ -123,10 +128,29 @@ class TemplateHelpers:
             raise HelperError(found.message, found.hint)
         return found
 
-    def document_link(self, path: str, text: str, lang: str | None = None) -> Markup:
+    def document_link(self, path: str | Document, text: str, lang: str | None = None) -> Markup:
         """<a href="..." hreflang="en">text <span class="file-details">(PDF, 1,2 MB, angielski)</span></a>,
-        as a Markdown link to /static/... gives it."""
-        return link_html(self.document(path, lang), text)
+        as a Markdown link to /static/... gives it. path: a file under static/, or a file from exports()."""
+        return link_html(path if isinstance(path, Document) else self.document(path, lang), text)
+
+    def exports(self, collection: str) -> list[Document]:
+        """The open data files of a collection in this language, one per format site.yaml gives it, each with
+        its url, format, size and size_text, as document() describes a file."""
+        declared = self.site.config.exports.collections
+        if collection not in declared:
+            raise HelperError(
+                f"site.yaml exports no collection '{collection}'",
+                did_you_mean(collection, declared) or "name it under exports.collections in site.yaml",
+            )
+        return self.open_data.documents(collection, self.lang)
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """A message's plural forms in this language, untranslated placeholders and all, by CLDR plural category
+        ('one', 'few', 'many', 'other'), the categories a script's Intl.PluralRules gives: for a count that
+        changes in the browser. Each form is the one the catalogue gives a whole number of that category."""
+        translations = self.site.catalogs[self.lang].translations
+        samples = self.formatter.plural_samples()
+        return {category: translations.ungettext(singular, plural, number) for category, number in samples}
 
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))

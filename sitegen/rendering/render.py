@@ -25,6 +25,7 @@ from ..loading.urls import output_file
 from ..output.assets import load_assets, minify_html
 from . import feeds, navigation
 from .documents import Document, Documents, NotFound
+from .exports import Made, OpenData
 from .helpers import HelperError, TemplateHelpers, printable
 from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_data
 from .views import PageView, make_view, page_url, site_view
@@ -73,10 +74,12 @@ class SiteRenderer:
         compiled: Path | None = None,
         tune_markdown: Callable[[Any], Any] | None = None,
         sitemap: Callable[[Site], bytes] = feeds.sitemap,
+        recall_exports: Callable[[Callable[[], Made]], Made] | None = None,
     ):
         """production: minify HTML and CSS and fingerprint assets (build); preview keeps them readable.
         compiled: a folder where Jinja keeps compiled templates between builds. tune_markdown: see
-        MarkdownRenderer. sitemap: makes sitemap.xml (the speed layer memoises it)."""
+        MarkdownRenderer. sitemap: makes sitemap.xml; recall_exports: gives the open data files, from the
+        function that makes them (the speed layer memoises both)."""
         self.site = site
         self.contents, self.summary, self.sitemap = contents, summary, sitemap
         self.bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
@@ -88,6 +91,9 @@ class SiteRenderer:
             code: Documents(self.assets, site.config.base_path, formatter)
             for code, formatter in self.formatters.items()
         }
+        # Open data files depend on data, site.yaml and URLs alone, all in every render key: their sizes need no
+        # recording as reads.
+        self.open_data = OpenData(site, self.formatters, recall_exports)
         self.rendering: Page | None = None  # the page being rendered, and what it read of others
         self.reads: list[tuple[str, str | None]] = []  # (key, lang) of a page, (name, None) of a file under static/
         self.site_views = {l.code: site_view(site, l.code) for l in site.config.languages}
@@ -182,7 +188,9 @@ class SiteRenderer:
             feeds.extra_files(site, self.contents, lambda lang: navigation.feed_path(site, lang), self.sitemap)
         )
         files.update(self.assets.files)
-        return files, problems
+        exports, export_problems = self.open_data.made
+        files.update(exports)
+        return files, problems + export_problems
 
     # --- context ----------------------------------------------------------------------------------
 
@@ -309,7 +317,7 @@ class SiteRenderer:
         env.install_gettext_translations(self.site.catalogs[lang].translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["_"] = env.globals["gettext"] = remembered(cast("Callable[..., str]", env.globals["gettext"]))
         helpers = self.helpers[lang] = TemplateHelpers(
-            self.site, lang, self.formatters[lang], self.view, self.assets, partial(self.document, lang)
+            self.site, lang, self.formatters[lang], self.view, self.assets, partial(self.document, lang), self.open_data
         )
         env.globals.update(helpers.globals())
         locale = next(l.locale for l in self.site.config.languages if l.code == lang)

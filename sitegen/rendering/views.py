@@ -141,6 +141,13 @@ def site_view(site: Site, lang: str) -> Mapping[str, Any]:
             ),
             "organization": localize(dict_of(config.organization), lang, codes),
             "contact": localize(dict_of(config.contact), lang, codes),
+            "exports": MappingProxyType(
+                {
+                    "licence": MappingProxyType(
+                        {"name": config.exports.licence_name.get(lang) or "", "url": config.exports.licence_url}
+                    )
+                }
+            ),
         }
     )
 

@@ -31,6 +31,7 @@ from ..loading.routes import Page
 from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.writer import UNCHANGED, Staged, Unchanged
+from ..rendering.exports import Made
 from ..rendering.feeds import sitemap
 from ..rendering.markdown import Link
 from ..rendering.render import SiteRenderer, element_ids, merged
@@ -116,7 +117,9 @@ class IncrementalRenderer:
         compiled = cache.blobs.folder.parent / "templates" if cache.blobs.folder else None
         if compiled is not None:
             compiled.mkdir(parents=True, exist_ok=True)
-        self.renderer = SiteRenderer(site, self.contents, self.summary, production, compiled, speed_up, self.sitemap)
+        self.renderer = SiteRenderer(
+            site, self.contents, self.summary, production, compiled, speed_up, self.sitemap, self.export_files
+        )
         self.production = production
         self.meta: dict[tuple[str, str], ConvertedMeta] = {}
         self.html: dict[str, str] = {}
@@ -150,6 +153,16 @@ class IncrementalRenderer:
         if cached is None:
             cached = sitemap(site)
             self.cache.memo.put("sitemap", key, cached)
+        return cached
+
+    def export_files(self, make: Callable[[], Made]) -> Made:
+        """The open data files depend on the data, site.yaml and the pages' addresses alone: a build that
+        changed none of them takes them from the memo."""
+        key = digest(CODE, "exports", self.structure, self.data_digest)
+        cached = self.cache.memo.get("exports", key)
+        if cached is None:
+            cached = make()
+            self.cache.memo.put("exports", key, cached)
         return cached
 
     def summary(self, page: Page) -> str:
@@ -331,6 +344,7 @@ class IncrementalRenderer:
     # --- templates --------------------------------------------------------------------------------
 
     def render_all(self, output: Output) -> list[Problem]:
+        self.renderer.open_data.made  # noqa: B018 - made once, here, rather than in each worker a page asks it in
         self.manifest = self.cache.memo.store("manifest")
         self.contexts = self.context_digests()
         self.ids = {}

@@ -1,5 +1,5 @@
 """`make screenshots`: the home page, a project page, the partner directory, a partner page and the
-easy-to-read and sign-language pages, at
+easy-to-read and sign-language pages, and the views in FILTERED (the directory narrowed by its finder), at
 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first
 screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
@@ -23,6 +23,8 @@ KEYS = {
     "easy-read": "easy-read.md",
     "sign-language": "sign-language.md",
 }
+# A page with its address's query: the partner directory as its finder shows Polish partners only.
+FILTERED = {"partners-filtered": ("partners/_index.md", "?country=PL")}
 WIDTHS = (375, 1280)
 # The GoSmart BSR page must show the EU emblem on landing (README, "EU funding marks").
 FIRST_SCREENS = {"project-first-screen": "projects/gosmart-bsr.md"}
@@ -48,6 +50,16 @@ def main() -> None:
                     for width in WIDTHS:
                         tab = browser.new_page(viewport={"width": width, "height": 900})
                         tab.goto(base + site.config.base_path + page.path)
+                        target = destination / f"{name}-{lang}-{width}.png"
+                        tab.screenshot(path=str(target), full_page=True)
+                        tab.close()
+                        print(target.relative_to(PROJECT))
+            for name, (key, query) in FILTERED.items():
+                for lang in site.config.language_codes:
+                    for width in WIDTHS:
+                        tab = browser.new_page(viewport={"width": width, "height": 900})
+                        tab.goto(base + site.config.base_path + site.page(key, lang).path + query)
+                        tab.wait_for_selector("form[data-finder]:not([hidden])")
                         target = destination / f"{name}-{lang}-{width}.png"
                         tab.screenshot(path=str(target), full_page=True)
                         tab.close()
