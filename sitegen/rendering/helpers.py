@@ -74,6 +74,7 @@ class TemplateHelpers:
             "document": self.document,
             "document_link": self.document_link,
             "record_url": self.record_url,
+            "group_url": self.group_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
         }
@@ -130,6 +131,19 @@ class TemplateHelpers:
 
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))
+
+    def group_url(self, collection: str, field: str, value: Any) -> str:
+        """The page of the records whose `field` holds `value` (group_pages in site.yaml)."""
+        page = self.site.page(f"{collection}/{field}/{value}", self.lang)
+        if page is not None and page.group is not None:
+            return page_url(self.site, page)
+        declared = self.site.config.collections.get(collection)
+        if declared is None or field not in {group.field for group in declared.group_pages}:
+            raise HelperError(
+                f"collection '{collection}' has no pages per value of '{field}'",
+                f"declare collections.{collection}.group_pages.{field} in site.yaml",
+            )
+        raise HelperError(f"no record of {collection} has '{field}: {value}', so it has no page", "")
 
     def by_id(self, record_id: str, collection: str) -> Any:
         record = self.site.data.find(self.lang, collection, record_id)

@@ -29,10 +29,15 @@ from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_da
 from .views import PageView, make_view, page_url, site_view
 
 VIEW_NAMES = (
-    *[name for name in PageView.__dataclass_fields__ if name not in ("html", "summary_of", "given_description")],
+    *[
+        name
+        for name in PageView.__dataclass_fields__
+        if name not in ("html", "summary_of", "group_of", "given_description")
+    ],
     "content",
     "summary",
     "description",
+    "group",
 )
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")
