@@ -120,6 +120,42 @@ def test_partner_directory_is_grouped_by_country_in_each_languages_order(shipped
     assert "12 partnerów" in main or "12 organizacji" in main
 
 
+COUNTRY_PAGES = {
+    "PL": ("/pl/partnerzy/polska/", "/en/partners/poland/"),
+    "DE": ("/pl/partnerzy/niemcy/", "/en/partners/germany/"),
+    "LV": ("/pl/partnerzy/lotwa/", "/en/partners/latvia/"),
+    "ES": ("/pl/partnerzy/hiszpania/", "/en/partners/spain/"),
+}
+
+
+def test_each_country_with_partners_has_a_page_of_exactly_its_partners_in_both_languages(shipped):
+    """/pl/partnerzy/niemcy/, /en/partners/germany/: the country's name in each language, slugified."""
+    output, site = shipped
+    partners = load("partners")
+    pages = {(p.group.value, p.lang): p for p in site.pages if p.group and p.group.collection == "partners"}
+    assert set(pages) == {(partner["country"], lang) for partner in partners for lang in ("pl", "en")}
+    for country, paths in COUNTRY_PAGES.items():
+        assert tuple(site.config.base_path + pages[(country, lang)].path for lang in ("pl", "en")) == paths
+    for (country, lang), page in pages.items():
+        shown = html(output, site, page.key, lang)
+        by_url = {site.config.base_path + site.page(f"partners/{p['id']}", lang).path: p["id"] for p in partners}
+        listed = {
+            by_url[a.attrs["href"]] for a in shown.find_all("a") if "main" in a.parents and a.attrs["href"] in by_url
+        }
+        assert listed == {p["id"] for p in partners if p["country"] == country}, (country, lang)
+        assert shown.text("h1") == {"pl": "Partnerzy: ", "en": "Partners: "}[lang] + page.menu_title
+    assert (pages[("DE", "pl")].menu_title, pages[("DE", "en")].menu_title) == ("Niemcy", "Germany")
+
+
+def test_the_directory_links_each_country_heading_to_its_page(shipped):
+    output, site = shipped
+    for lang in ("pl", "en"):
+        directory = html(output, site, "partners/_index.md", lang)
+        in_headings = {a.attrs["href"] for a in directory.find_all("a") if "h2" in a.parents}
+        country_pages = {site.config.base_path + p.path for p in site.pages if p.group and p.lang == lang}
+        assert in_headings == country_pages and len(country_pages) == 10, lang
+
+
 def test_no_page_contains_the_sources_misspellings(shipped):
     output, _ = shipped
     misspellings = re.compile(r"Cluser|Universytatea|Reaserch|Textile Innovatio\b")
