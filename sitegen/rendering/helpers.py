@@ -15,8 +15,9 @@ from ..loading.routes import Page
 from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
+from .choropleth import MapError, choropleth
 from .documents import Document, NotFound, link_html
-from .views import page_url
+from .views import page_url, values_in
 
 
 class HelperError(Exception):
@@ -77,6 +78,7 @@ class TemplateHelpers:
             "group_url": self.group_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
+            "choropleth": self.choropleth,
         }
 
     def filters(self) -> dict[str, Callable]:
@@ -90,6 +92,7 @@ class TemplateHelpers:
             "collate": f.collate,
             "by_id": self.by_id,
             "group_by": self.group_by,
+            "count_by": self.count_by,
         }
 
     def page(self, key: str) -> Page:
@@ -192,6 +195,26 @@ class TemplateHelpers:
             MappingProxyType({"key": key, "label": name(key), "records": tuple(found)}) for key, found in groups.items()
         ]
         return sorted(labelled, key=lambda group: self.formatter.sort_key(group["label"]))
+
+    def count_by(self, records: Iterable[Any], attribute: str) -> Mapping[Any, int]:
+        """How many records hold each value of an attribute (a dotted path, walking into lists), in the order
+        the values first appear: e.g. people by 'country', {'PL': 3, 'DE': 1}."""
+        counts: dict[Any, int] = {}
+        for record in records:
+            for value in dict.fromkeys(values_in(record, attribute.split("."))):
+                counts[value] = counts.get(value, 0) + 1
+        return MappingProxyType(counts)
+
+    def choropleth(self, geometry: Any, values: Any, label: str | None = None, shades: int = 5) -> Mapping[str, Any]:
+        """A map of shapes shaded by value (see rendering/choropleth.py), the shapes named through the filter
+        `label` (e.g. 'country') and sorted in this language's alphabetical order of those names."""
+        name = self.filters().get(label) if label else str
+        if name is None:
+            raise HelperError(f"no filter '{label}' to name the shapes", did_you_mean(str(label), self.filters()))
+        try:
+            return choropleth(geometry, values, name, self.formatter.sort_key, shades)
+        except MapError as error:
+            raise HelperError(error.message, error.hint) from None
 
 
 def holders(value: Any, steps: list[str]) -> Iterator[Mapping[str, Any]]:
