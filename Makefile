@@ -57,4 +57,4 @@ screenshots: $(READY)
 	$(BIN)/python tests/browser/screenshots.py
 
 clean:
-	rm -rf output .venv .pytest_cache .hypothesis .cache .mypy_cache .ruff_cache $(TOOLS)/node_modules
+	rm -rf output .venv .pytest_cache .hypothesis .cache .mypy_cache .ruff_cache $(TOOLS)/node_modules maps/node_modules

@@ -238,3 +238,35 @@ def test_eu_emblem_is_in_the_first_screen_and_no_smaller_than_any_logo(tab, ship
             assert marks["logos"] and all(marks["emblem"]["height"] >= h for h in marks["logos"]), marks
             union = {"pl": "Unia Europejska", "en": "European Union"}[lang]
             assert union in marks["text"], marks["text"]
+
+
+def test_map_shapes_carry_country_names_and_counts_as_links_in_the_accessibility_tree(tab, shipped_server):
+    """What a screen reader is given of the partner maps: each shaded country a link named with its count, in
+    the page's language, leading to the country's page; the other countries nothing at all."""
+    base, site = shipped_server
+    expected = {
+        "pl": {"Polska: 3 partnerzy": "polska", "Niemcy: 1 partner": "niemcy", "Łotwa: 1 partner": "lotwa"},
+        "en": {"Poland: 3 partners": "poland", "Germany: 1 partner": "germany", "Latvia: 1 partner": "latvia"},
+    }
+    for lang, links in expected.items():
+        directory = site.page("partners/_index.md", lang)
+        tab.goto(page_url(base, site, directory))
+        figure = tab.get_by_role("figure", name={"pl": "Partnerzy według państw", "en": "Partners by country"}[lang])
+        for name, slug in links.items():
+            link = figure.get_by_role("link", name=name, exact=True)
+            assert link.count() == 1, (lang, name)
+            assert link.get_attribute("href") == f"{site.config.base_path}{directory.path}{slug}/"
+        assert figure.get_by_role("link").count() == 10  # one per country with partners, and nothing else
+        assert "img" not in figure.aria_snapshot()  # no unnamed picture: the background is hidden
+        link = figure.get_by_role("link", name=next(iter(links)), exact=True)
+        link.focus()
+        link.press("Enter")
+        tab.wait_for_load_state()
+        assert tab.url == base + site.config.base_path + directory.path + next(iter(links.values())) + "/"
+        # A project's map: only its own partners' countries.
+        project = site.page("projects/smegonet.md", lang)
+        tab.goto(page_url(base, site, project))
+        figure = tab.locator("figure.map")
+        poland = {"pl": "Polska: 1 partner", "en": "Poland: 1 partner"}[lang]
+        assert figure.get_by_role("link").count() == 4
+        assert figure.get_by_role("link", name=poland, exact=True).count() == 1

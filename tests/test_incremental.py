@@ -57,6 +57,17 @@ PAGE_TEMPLATE = (
     "<p>{{ document_link('documents/report.pdf', 'Report', lang='en') }}</p>{% endblock %}"
 )
 DOCUMENT_SIZES = st.sampled_from([0, 999, 1_000, 123_456, 1_234_567])
+GROUP_PAGES = {
+    "site.yaml": lambda text: text.replace(
+        "    pages: {template: partner.html,",
+        "    group_pages: {country: {template: country.html, parent: partners/_index.md, label: country}}\n"
+        "    pages: {template: partner.html,",
+    ),
+    "templates/country.html": "{% extends 'base.html' %}{% block main %}{% for p in page.group.records %}"
+    "<a href=\"{{ record_url('partners', p.id) }}\">{{ p.name }}</a>{% endfor %}{% endblock %}",
+    "templates/partner.html": '{% extends \'base.html\' %}{% block main %}<a class="country" href="'
+    "{{ group_url('partners', 'country', page.record.country) }}\">{{ page.record.country|country }}</a>{% endblock %}",
+}
 
 
 class Edits(RuleBasedStateMachine):
@@ -67,6 +78,10 @@ class Edits(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp()
         self.root = write_site(Path(self.folder) / "site")
         (self.root / "templates/page.html").write_text(PAGE_TEMPLATE, encoding="utf-8")
+        # A page per partners' country, which edit_partner adds and removes, linked from each partner's page.
+        for name, text in GROUP_PAGES.items():
+            path = self.root / name
+            path.write_text(text(path.read_text(encoding="utf-8")) if callable(text) else text, encoding="utf-8")
         (self.root / "static/documents").mkdir()
         (self.root / "static/documents/report.pdf").write_bytes(b"%" * 2_000)
         self.counter = 0

@@ -1,6 +1,7 @@
 """Lighthouse scores 100 in performance, accessibility, best practices and SEO on a page of each kind that
-matters most: the Polish home page, an English section, a project and the partner directory, as a phone,
-and the home page on a desktop too. One Chromium for all runs (tests/browser/lighthouse.mjs)."""
+matters most: the Polish home page, an English section, a project, the partner directory and a country's
+partners, as a phone, and the home page on a desktop too. One Chromium for all runs
+(tests/browser/lighthouse.mjs)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ PAGES = [
     ("networking/_index.md", "en", ("mobile",)),
     ("projects/gosmart-bsr.md", "pl", ("mobile",)),
     ("partners/_index.md", "pl", ("mobile",)),
+    ("partners/country/DE", "en", ("mobile",)),
 ]
 
 

@@ -120,6 +120,42 @@ def test_partner_directory_is_grouped_by_country_in_each_languages_order(shipped
     assert "12 partnerów" in main or "12 organizacji" in main
 
 
+COUNTRY_PAGES = {
+    "PL": ("/pl/partnerzy/polska/", "/en/partners/poland/"),
+    "DE": ("/pl/partnerzy/niemcy/", "/en/partners/germany/"),
+    "LV": ("/pl/partnerzy/lotwa/", "/en/partners/latvia/"),
+    "ES": ("/pl/partnerzy/hiszpania/", "/en/partners/spain/"),
+}
+
+
+def test_each_country_with_partners_has_a_page_of_exactly_its_partners_in_both_languages(shipped):
+    """/pl/partnerzy/niemcy/, /en/partners/germany/: the country's name in each language, slugified."""
+    output, site = shipped
+    partners = load("partners")
+    pages = {(p.group.value, p.lang): p for p in site.pages if p.group and p.group.collection == "partners"}
+    assert set(pages) == {(partner["country"], lang) for partner in partners for lang in ("pl", "en")}
+    for country, paths in COUNTRY_PAGES.items():
+        assert tuple(site.config.base_path + pages[(country, lang)].path for lang in ("pl", "en")) == paths
+    for (country, lang), page in pages.items():
+        shown = html(output, site, page.key, lang)
+        by_url = {site.config.base_path + site.page(f"partners/{p['id']}", lang).path: p["id"] for p in partners}
+        listed = {
+            by_url[a.attrs["href"]] for a in shown.find_all("a") if "main" in a.parents and a.attrs["href"] in by_url
+        }
+        assert listed == {p["id"] for p in partners if p["country"] == country}, (country, lang)
+        assert shown.text("h1") == {"pl": "Partnerzy: ", "en": "Partners: "}[lang] + page.menu_title
+    assert (pages[("DE", "pl")].menu_title, pages[("DE", "en")].menu_title) == ("Niemcy", "Germany")
+
+
+def test_the_directory_links_each_country_heading_to_its_page(shipped):
+    output, site = shipped
+    for lang in ("pl", "en"):
+        directory = html(output, site, "partners/_index.md", lang)
+        in_headings = {a.attrs["href"] for a in directory.find_all("a") if "h2" in a.parents}
+        country_pages = {site.config.base_path + p.path for p in site.pages if p.group and p.lang == lang}
+        assert in_headings == country_pages and len(country_pages) == 10, lang
+
+
 def test_no_page_contains_the_sources_misspellings(shipped):
     output, _ = shipped
     misspellings = re.compile(r"Cluser|Universytatea|Reaserch|Textile Innovatio\b")
@@ -214,3 +250,63 @@ def test_no_page_shows_a_python_value(shipped):
         if (forms := python_forms(path.read_text(encoding="utf-8")))
     }
     assert not found
+
+
+def polish_partners(count: int) -> str:
+    """The catalogue's Polish plural forms: 1 partner, 2–4 (not 12–14) partnerzy, else partnerów."""
+    if count == 1:
+        return "1 partner"
+    few = count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14)
+    return f"{count} partnerzy" if few else f"{count} partnerów"
+
+
+def map_of(page: Page) -> tuple[str, Page]:
+    found = re.findall(r"<svg\b.*?</svg>", page.html, re.S)
+    assert len(found) == 1, "one map on the page"
+    return found[0], Page(found[0])
+
+
+def test_the_directory_and_each_project_page_map_their_partners_countries(shipped):
+    """Every country with partners is a link to its country page named with its count, in the catalogue's plural
+    forms; the other countries are one background shape hidden from assistive technology; no map over 60 kB;
+    nothing in it comes from another site."""
+    from babel import Locale
+
+    output, site = shipped
+    partners = load("partners")
+    maps = [("partners/_index.md", partners)] + [
+        (project["page"], [p for p in partners if any(x["project"] == project["id"] for x in p["projects"])])
+        for project in load("projects")
+    ]
+    for key, members in maps:
+        counts = {}
+        for partner in members:
+            counts[partner["country"]] = counts.get(partner["country"], 0) + 1
+        for lang in ("pl", "en"):
+            svg, drawn = map_of(html(output, site, key, lang))
+            assert len(svg.encode("utf-8")) <= 60_000, (key, lang, len(svg.encode("utf-8")))
+            assert not re.search(r"https?:|//|<image|<use|<foreignObject|<script|\sstyle=", svg, re.I), (key, lang)
+            names = Locale.parse({"pl": "pl_PL", "en": "en_GB"}[lang]).territories
+            words = polish_partners if lang == "pl" else lambda n: f"{n} partner{'s' if n != 1 else ''}"
+            expected = {
+                site.config.base_path + site.page(f"partners/country/{code}", lang).path: f"{names[code]}: {words(n)}"
+                for code, n in counts.items()
+            }
+            links = {a.attrs["href"]: " ".join(a.text.split()) for a in drawn.find_all("a")}
+            assert links == expected, (key, lang)
+            assert all(re.fullmatch(r"shade-[1-5]", a.attrs["class"]) for a in drawn.find_all("a"))
+            background = [p for p in drawn.find_all("path") if "a" not in p.parents]
+            assert [p.attrs.get("aria-hidden") for p in background] == ["true"], (key, lang)
+    assert polish_partners(3) == "3 partnerzy" and polish_partners(12) == "12 partnerów"
+
+
+def test_the_map_shades_more_partners_darker_with_a_legend(shipped):
+    output, site = shipped
+    for lang in ("pl", "en"):
+        page = html(output, site, "partners/_index.md", lang)
+        _, drawn = map_of(page)
+        shades = {a.attrs["href"].rstrip("/").rpartition("/")[2]: a.attrs["class"] for a in drawn.find_all("a")}
+        poland, germany = {"pl": ("polska", "niemcy"), "en": ("poland", "germany")}[lang]
+        assert (shades[poland], shades[germany]) == ("shade-5", "shade-1")  # 3 partners, 1 partner
+        legend = " ".join(page.find("p", class_="legend").text.split())
+        assert legend == {"pl": "Liczba partnerów: 0 1 2 3", "en": "Number of partners: 0 1 2 3"}[lang]

@@ -35,8 +35,11 @@ TOP_KEYS = (
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
-COLLECTION_KEYS = ("required", "references", "countries", "choices", "pages")
+COLLECTION_KEYS = ("required", "references", "countries", "choices", "pages", "group_pages")
 PAGES_KEYS = ("template", "parent", "slug", "title")
+GROUP_PAGES_KEYS = ("template", "parent", "slug", "title", "label")
+# How a group page may name its value: through Babel, as the template filters of the same names do.
+GROUP_LABELS = ("country", "language_name")
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 DEFAULT_MARKDOWN_SECONDS = 10
 
@@ -63,6 +66,19 @@ class PagesRoute:
 
 
 @dataclass(frozen=True)
+class GroupRoute:
+    """One page per distinct value of a field of a collection's records (group_pages in site.yaml)."""
+
+    field: str  # a field path, e.g. 'country' or 'events.place'
+    template: str
+    parent: str
+    slug: Localized  # patterns with {label} and {value}, slugified
+    title: Localized  # patterns with {label}
+    label: str | None  # a name in GROUP_LABELS, or None: the value itself
+    line: int
+
+
+@dataclass(frozen=True)
 class Collection:
     name: str
     required: tuple[str, ...] = ()
@@ -70,6 +86,7 @@ class Collection:
     countries: tuple[str, ...] = ()
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pages: PagesRoute | None = None
+    group_pages: tuple[GroupRoute, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,6 +383,7 @@ class ConfigReader:
                 countries=tuple(self.string_list(spec, "countries")),
                 choices=MappingProxyType({k: tuple(v) for k, v in (spec.get("choices") or {}).items()}),
                 pages=self.read_pages_route(spec, codes),
+                group_pages=self.read_group_routes(spec, codes),
             )
         for name, collection in collections.items():
             for target in collection.references.values():
@@ -396,6 +414,49 @@ class ConfigReader:
             slug=slug,
             title_field=str(pages.get("title", "name")),
         )
+
+    def read_group_routes(self, spec: LineMap, codes: tuple[str, ...]) -> tuple[GroupRoute, ...]:
+        groups = spec.get("group_pages")
+        if groups is None:
+            return ()
+        if not isinstance(groups, LineMap):
+            self.problem(
+                spec.line_of("group_pages"),
+                "'group_pages' must map field names to page settings",
+                "write e.g. 'country: {template: group.html, parent: section/_index.md}'",
+            )
+            return ()
+        routes = []
+        for field_path, pages in groups.items():
+            where = f"group_pages.{field_path}"
+            if not isinstance(pages, LineMap):
+                self.problem(groups.line_of(field_path), f"'{where}' must be a mapping", "give template and parent")
+                continue
+            check_keys(pages, GROUP_PAGES_KEYS, where, CONFIG_FILE, self.problems)
+            for key in ("template", "parent"):
+                check_type(pages.get(key), str, f"{where}.{key}", CONFIG_FILE, pages.line_of(key), self.problems)
+            label = pages.get("label")
+            if label is not None and label not in GROUP_LABELS:
+                self.problem(
+                    pages.line_of("label"),
+                    f"'{where}.label' is '{label}', not one of: {', '.join(GROUP_LABELS)}",
+                    did_you_mean(str(label), GROUP_LABELS) or "leave it out to show the value itself",
+                )
+                label = None
+            slug = self.localized("slug", codes, parent=pages, where=f"{where}.slug")
+            title = self.localized("title", codes, parent=pages, where=f"{where}.title")
+            routes.append(
+                GroupRoute(
+                    field=str(field_path),
+                    template=str(pages.get("template")),
+                    parent=str(pages.get("parent")),
+                    slug=slug if slug.values else Localized(MappingProxyType(dict.fromkeys(codes, "{label}"))),
+                    title=title if title.values else Localized(MappingProxyType(dict.fromkeys(codes, "{label}"))),
+                    label=label,
+                    line=groups.line_of(field_path),
+                )
+            )
+        return tuple(routes)
 
     def string_list(self, spec: LineMap, key: str) -> list[str]:
         value = spec.get(key) or []

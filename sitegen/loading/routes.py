@@ -10,14 +10,25 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..errors import Problem, did_you_mean
-from .config import Config
+from .config import Config, GroupRoute
 from .content import NO_BODY, SECTION_INDEX, Body, SourcePage
-from .data import Data
+from .data import Data, values_at
+from .i18n import Formatter
 from .schema import ReadOnlyDict
-from .urls import is_safe_slug, normalize_alias, page_path
+from .urls import is_safe_slug, normalize_alias, page_path, slugify
 
 HOME_KEY = f"{SECTION_INDEX}.md"
 NOT_FOUND_KEY = "404.md"  # rendered to <lang>/404.html, where static hosts look for it
+
+
+class Group(NamedTuple):
+    """What a page made for one value of a field stands for: the records of `collection` whose `field` holds
+    `value`; `label` names the value in the page's language."""
+
+    collection: str
+    field: str
+    value: str | int
+    label: str
 
 
 class Page(NamedTuple):
@@ -46,6 +57,12 @@ class Page(NamedTuple):
     updated: datetime.date | None = None  # "Last updated": see page_updated
     # A translation whose original (in the default language) was updated after it: the original's date.
     original_updated: datetime.date | None = None
+    group: Group | None = None  # for a page generated for one value of a field (group_pages)
+
+    @property
+    def from_data(self) -> bool:
+        """Made from data records rather than from a file: a record's page or a group's."""
+        return self.record is not None or self.group is not None
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,7 @@ class Router:
         self.data = data
         self.problems: list[Problem] = []
         self.known_slugs: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.formatters: dict[str, Formatter] = {}
 
     def pages(self) -> tuple[list[Page], list[Problem]]:
         pages = [self.page_for(key, lang) for key in self.keys for lang in self.languages]
@@ -115,27 +133,102 @@ class Router:
         return make_page(source, lang, path, self.dates)
 
     def generated_pages(self) -> list[Page]:
-        pages = []
+        pages: list[Page | None] = []
         for collection in self.config.collections.values():
-            route = collection.pages
-            if route is None:
-                continue
             records = self.data.raw.get(collection.name) or []
             source = self.data.files.get(collection.name, "site.yaml")
-            if (route.parent, self.languages[0]) not in self.sources:
+            route = collection.pages
+            if route is not None and self.parent_exists(collection.name, route.parent, 1):
+                for record in records:
+                    if isinstance(record, dict) and is_safe_slug(record.get("id")):
+                        pages += [
+                            self.record_page(collection.name, route, record, lang, source) for lang in self.languages
+                        ]
+            for group in collection.group_pages:
+                if self.parent_exists(collection.name, group.parent, group.line):
+                    pages += self.group_pages(collection.name, group, records, source)
+        return [p for p in pages if p is not None]
+
+    def parent_exists(self, collection: str, parent: str, line: int) -> bool:
+        if (parent, self.languages[0]) in self.sources:
+            return True
+        self.problems.append(
+            Problem(
+                "site.yaml",
+                line,
+                f"collection '{collection}' generates pages under '{parent}', which does not exist",
+                did_you_mean(parent, self.keys) or "create that section page",
+            )
+        )
+        return False
+
+    def group_pages(self, collection: str, route: GroupRoute, records: list, source: str) -> list[Page | None]:
+        """A page per distinct value of the route's field, in every language."""
+        first_lines: dict[str | int, int] = {}
+        for value, line in values_at(records, route.field.split(".")):
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+                first_lines.setdefault(value, line)
+            else:
                 self.problems.append(
                     Problem(
-                        "site.yaml",
-                        1,
-                        f"collection '{collection.name}' generates pages under '{route.parent}', which does not exist",
-                        did_you_mean(route.parent, self.keys) or "create that section page",
+                        source,
+                        line,
+                        f"'{route.field}' must be a plain text or number to have a page per value",
+                        f"or remove group_pages.{route.field} from collection '{collection}' in site.yaml",
                     )
                 )
-                continue
-            for record in records:
-                if isinstance(record, dict) and is_safe_slug(record.get("id")):
-                    pages += [self.record_page(collection.name, route, record, lang, source) for lang in self.languages]
-        return [p for p in pages if p is not None]
+        return [
+            self.group_page(collection, route, value, line, lang, source)
+            for value, line in sorted(first_lines.items(), key=lambda item: str(item[0]))
+            for lang in self.languages
+        ]
+
+    def group_page(
+        self, collection: str, route: GroupRoute, value: str | int, line: int, lang: str, source: str
+    ) -> Page | None:
+        label = self.label(route, value, lang)
+        fields = {"label": slugify(label), "value": slugify(str(value))}
+        slug = str(route.slug.get(lang) or "{label}").format_map(FormatFields(fields))
+        title = str(route.title.get(lang) or "{label}").format_map(FormatFields({"label": label}))
+        if not is_safe_slug(slug):
+            self.problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"the page for '{route.field}: {value}' gives no usable slug ('{slug}')",
+                    f"check group_pages.{route.field}.slug in site.yaml: it may use {{label}} and {{value}}",
+                )
+            )
+            return None
+        return Page(
+            key=f"{collection}/{route.field}/{value}",
+            lang=lang,
+            source=source,
+            title=title,
+            menu_title=label,
+            description="",
+            date=None,
+            draft=False,
+            template=route.template,
+            weight=0,
+            extra=ReadOnlyDict(),
+            body=NO_BODY,
+            body_line=line,
+            path=page_path(lang, (*self.slugs(route.parent, lang), slug)),
+            line=line,
+            is_section=False,
+            parent_key=route.parent,
+            group=Group(collection, route.field, value, label),
+            updated=self.dates.get(source),  # as a record's page: its data file's last commit
+        )
+
+    def label(self, route: GroupRoute, value: str | int, lang: str) -> str:
+        if route.label is None:
+            return str(value)
+        if lang not in self.formatters:
+            locale = next(language.locale for language in self.config.languages if language.code == lang)
+            self.formatters[lang] = Formatter(lang, locale)
+        return str(getattr(self.formatters[lang], route.label)(value))
 
     def record_page(self, collection: str, route, record, lang: str, source: str) -> Page | None:
         slug = str(route.slug.get(lang) or "{id}").format_map(FormatFields(record))

@@ -176,7 +176,7 @@ def route(
     child_keys = child_index(pages)
     if memo:
         places = tuple(
-            page if page.record else (page.key, original_lang(page, by_source, config), page.lang, page.path)
+            page if page.from_data else (page.key, original_lang(page, by_source, config), page.lang, page.path)
             for page in pages
         )
         memo.put(
@@ -286,13 +286,16 @@ def check_templates(templates: tuple[str, ...], sources: list[SourcePage], confi
                 )
             )
     for collection in config.collections.values():
-        if collection.pages and collection.pages.template not in templates:
-            problems.append(
-                Problem(
-                    "site.yaml",
-                    1,
-                    f"unknown template '{collection.pages.template}' for collection '{collection.name}'",
-                    did_you_mean(collection.pages.template, templates),
+        routes = [(collection.pages.template, 1)] if collection.pages else []
+        routes += [(group.template, group.line) for group in collection.group_pages]
+        for template, line in routes:
+            if template not in templates:
+                problems.append(
+                    Problem(
+                        "site.yaml",
+                        line,
+                        f"unknown template '{template}' for collection '{collection.name}'",
+                        did_you_mean(template, templates),
+                    )
                 )
-            )
     return problems

@@ -15,9 +15,10 @@ from ..loading.routes import Page
 from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
+from .choropleth import MapError, choropleth
 from .documents import Document, NotFound, link_html
 from .exports import OpenData
-from .views import page_url
+from .views import page_url, values_in
 
 
 class HelperError(Exception):
@@ -79,8 +80,10 @@ class TemplateHelpers:
             "exports": self.exports,
             "plural_forms": self.plural_forms,
             "record_url": self.record_url,
+            "group_url": self.group_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
+            "choropleth": self.choropleth,
         }
 
     def filters(self) -> dict[str, Callable]:
@@ -94,6 +97,7 @@ class TemplateHelpers:
             "collate": f.collate,
             "by_id": self.by_id,
             "group_by": self.group_by,
+            "count_by": self.count_by,
         }
 
     def page(self, key: str) -> Page:
@@ -155,6 +159,19 @@ class TemplateHelpers:
     def record_url(self, collection: str, record_id: str) -> str:
         return page_url(self.site, self.page(f"{collection}/{record_id}"))
 
+    def group_url(self, collection: str, field: str, value: Any) -> str:
+        """The page of the records whose `field` holds `value` (group_pages in site.yaml)."""
+        page = self.site.page(f"{collection}/{field}/{value}", self.lang)
+        if page is not None and page.group is not None:
+            return page_url(self.site, page)
+        declared = self.site.config.collections.get(collection)
+        if declared is None or field not in {group.field for group in declared.group_pages}:
+            raise HelperError(
+                f"collection '{collection}' has no pages per value of '{field}'",
+                f"declare collections.{collection}.group_pages.{field} in site.yaml",
+            )
+        raise HelperError(f"no record of {collection} has '{field}: {value}', so it has no page", "")
+
     def by_id(self, record_id: str, collection: str) -> Any:
         record = self.site.data.find(self.lang, collection, record_id)
         if record is None:
@@ -202,6 +219,26 @@ class TemplateHelpers:
             MappingProxyType({"key": key, "label": name(key), "records": tuple(found)}) for key, found in groups.items()
         ]
         return sorted(labelled, key=lambda group: self.formatter.sort_key(group["label"]))
+
+    def count_by(self, records: Iterable[Any], attribute: str) -> Mapping[Any, int]:
+        """How many records hold each value of an attribute (a dotted path, walking into lists), in the order
+        the values first appear: e.g. people by 'country', {'PL': 3, 'DE': 1}."""
+        counts: dict[Any, int] = {}
+        for record in records:
+            for value in dict.fromkeys(values_in(record, attribute.split("."))):
+                counts[value] = counts.get(value, 0) + 1
+        return MappingProxyType(counts)
+
+    def choropleth(self, geometry: Any, values: Any, label: str | None = None, shades: int = 5) -> Mapping[str, Any]:
+        """A map of shapes shaded by value (see rendering/choropleth.py), the shapes named through the filter
+        `label` (e.g. 'country') and sorted in this language's alphabetical order of those names."""
+        name = self.filters().get(label) if label else str
+        if name is None:
+            raise HelperError(f"no filter '{label}' to name the shapes", did_you_mean(str(label), self.filters()))
+        try:
+            return choropleth(geometry, values, name, self.formatter.sort_key, shades)
+        except MapError as error:
+            raise HelperError(error.message, error.hint) from None
 
 
 def holders(value: Any, steps: list[str]) -> Iterator[Mapping[str, Any]]:

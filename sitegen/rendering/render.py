@@ -34,12 +34,14 @@ VIEW_NAMES = (
     *[
         name
         for name in PageView.__dataclass_fields__
-        if name not in ("html", "summary_of", "updated_of", "given_description")
+        if name not in ("html", "summary_of", "updated_of", "original_day", "group_of", "given_description")
     ],
     "content",
     "summary",
     "description",
     "updated",
+    "original_updated",
+    "group",
 )
 ID_ATTRIBUTE = re.compile(rb"""id=["']?([^"'\s>]+)""")
 HTML_SPACE = frozenset(b" \t\n\r\f")

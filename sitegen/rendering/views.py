@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..loading.routes import Page
+from ..loading.routes import Group, Page
 from ..loading.schema import localize
 from ..loading.site import Site
 
@@ -41,6 +41,7 @@ class PageView:
     summary_of: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
     updated_of: Callable[[], datetime.date | None] = field(repr=False, compare=False, default=lambda: None)
     original_day: datetime.date | None = None  # see original_updated
+    group_of: Callable[[], Any] = field(repr=False, compare=False, default=lambda: None)
 
     # The converted HTML is fetched only when a template prints it: a section listing ten thousand
     # pages needs their titles and summaries, not their bodies. Both depend on the page's conversion, so
@@ -69,6 +70,12 @@ class PageView:
         self.updated_of()
         return self.original_day
 
+    @property
+    def group(self) -> Any:
+        """For a page made for one value of a field (group_pages): {collection, field, key, label, records};
+        else None. Worked out when asked for: a section lists its children without their records."""
+        return self.group_of()
+
 
 def summarize(content_html: str) -> str:
     """The first paragraph as plain text, cut at a word near 160 characters."""
@@ -94,6 +101,7 @@ def make_view(
     if page.record:
         collection, record_id = page.record
         record = site.data.find(page.lang, collection, record_id)
+    group = page.group
     return PageView(
         title=page.title,
         menu_title=page.menu_title,
@@ -114,7 +122,38 @@ def make_view(
         summary_of=summary,
         updated_of=updated,
         original_day=page.original_updated,
+        group_of=(lambda: group_view(site, page.lang, group)) if group else lambda: None,
     )
+
+
+def group_view(site: Site, lang: str, group: Group) -> Mapping[str, Any]:
+    """The records of a group page in the data file's order, localized."""
+    steps = group.field.split(".")
+    records = tuple(
+        record
+        for record in site.data.views[lang].get(group.collection) or ()
+        if group.value in values_in(record, steps)
+    )
+    return MappingProxyType(
+        {
+            "collection": group.collection,
+            "field": group.field,
+            "key": group.value,
+            "label": group.label,
+            "records": records,
+        }
+    )
+
+
+def values_in(value: Any, steps: list[str]) -> list[Any]:
+    """Every value at a dotted path in localized data, walking into lists: 'events.place' of a record."""
+    if isinstance(value, (list, tuple)):
+        return [found for item in value for found in values_in(item, steps)]
+    if not steps:
+        return [] if value is None else [value]
+    if isinstance(value, Mapping) and steps[0] in value:
+        return values_in(value[steps[0]], steps[1:])
+    return []
 
 
 def site_view(site: Site, lang: str) -> Mapping[str, Any]:

@@ -130,7 +130,7 @@ class IncrementalRenderer:
         self.data_digest = site.data.digest
         # Whatever a link or the sitemap can lead to: the site's outline (every page file but its body, site.yaml
         # and the options) and the pages made from data records. Editing a page's body leaves it unchanged.
-        self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.record])
+        self.structure = digest(site.outline, *[identity(page) for page in site.pages if page.from_data])
         # And the files under static/, whose addresses and sizes links to them show. Not part of the structure:
         # a saved stylesheet would otherwise render every page again in the preview.
         assets = self.renderer.assets

@@ -1,6 +1,7 @@
-"""`make screenshots`: the home page, a project page, the partner directory, a partner page and the
-easy-to-read and sign-language pages, and the views in FILTERED (the directory narrowed by its finder), at
-375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first
+"""`make screenshots`: the home page, a project page, the partner directory, a country's partners, a partner
+page and the easy-to-read and sign-language pages, and the views in FILTERED (the directory narrowed by its
+finder), at 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; the
+directory's map on its own at both widths (ELEMENTS); and the first
 screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ KEYS = {
     "home": "_index.md",
     "project": "projects/gosmart-bsr.md",
     "partners": "partners/_index.md",
+    "country": "partners/country/PL",
     "partner": "partners/politechnika-bialostocka",
     "easy-read": "easy-read.md",
     "sign-language": "sign-language.md",
@@ -26,6 +28,8 @@ KEYS = {
 # A page with its address's query: the partner directory as its finder shows Polish partners only.
 FILTERED = {"partners-filtered": ("partners/_index.md", "?country=PL")}
 WIDTHS = (375, 1280)
+# Parts of a page on their own, as (page, CSS selector): the partner directory's map with its legend.
+ELEMENTS = {"partners-map": ("partners/_index.md", "figure.map")}
 # The GoSmart BSR page must show the EU emblem on landing (README, "EU funding marks").
 FIRST_SCREENS = {"project-first-screen": "projects/gosmart-bsr.md"}
 PHONE = {"width": 360, "height": 640}
@@ -62,6 +66,15 @@ def main() -> None:
                         tab.wait_for_selector("form[data-finder]:not([hidden])")
                         target = destination / f"{name}-{lang}-{width}.png"
                         tab.screenshot(path=str(target), full_page=True)
+                        tab.close()
+                        print(target.relative_to(PROJECT))
+            for name, (key, selector) in ELEMENTS.items():
+                for lang in site.config.language_codes:
+                    for width in WIDTHS:
+                        tab = browser.new_page(viewport={"width": width, "height": 900})
+                        tab.goto(base + site.config.base_path + site.page(key, lang).path)
+                        target = destination / f"{name}-{lang}-{width}.png"
+                        tab.locator(selector).first.screenshot(path=str(target))
                         tab.close()
                         print(target.relative_to(PROJECT))
             for name, key in FIRST_SCREENS.items():
