@@ -1,5 +1,5 @@
 """`check --external` against HTTP servers in this process, on 127.0.0.1: what each answer becomes, where it
-is reported, the limits on concurrency, and no request at all without --external."""
+is reported, the 24-hour memory, the limits on concurrency, and no request at all without --external."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pytest
 from conftest import FILES, run_build, write_site
 from sitegen.commands import probe
 from sitegen.commands.check import check_site
-from sitegen.commands.probe import Settings
+from sitegen.commands.probe import MEMORY_FILE, Settings
+from sitegen.speed.cache import FOLDER
 
 TIMEOUT = 0.3  # seconds: the server that never answers in time keeps the suite waiting this long
 HINT = "correct the address, link to the page's new home, or remove the link"
@@ -216,6 +217,53 @@ def test_no_request_without_external(tmp_path, server, monkeypatch):
     # The same site with --external does ask: the links above are real, not unseen.
     assert len(link_lines(run_build(root, "check", "--external").stdout)) == 2
     assert server.asked("/missing") == 1 and server.asked("/gone") == 1
+
+
+def test_links_found_alive_are_asked_again_only_after_a_day(tmp_path, server):
+    root = site_with_links(tmp_path / "site", [server.url("/ok"), server.url("/moved"), server.url("/missing")])
+    now = [1_800_000_000.0]
+    settings = Settings(timeout=TIMEOUT, clock=lambda: now[0])
+
+    def check() -> list[str]:
+        return [str(problem) for problem in check_site(root, settings) if "the link to" in problem.message]
+
+    first = check()
+    assert len(first) == 2 and (server.asked("/ok"), server.asked("/moved"), server.asked("/missing")) == (2, 1, 1)
+    now[0] += 23 * 3600
+    assert check() == first  # the memory gives the same problems: the moved link's new address too
+    assert (server.asked("/ok"), server.asked("/moved")) == (2, 1)
+    assert server.asked("/missing") == 2  # a dead link is asked every time: a server back up shows at once
+    now[0] += 3600 + 1
+    assert check() == first
+    assert (server.asked("/ok"), server.asked("/moved"), server.asked("/missing")) == (4, 2, 3)
+
+
+@pytest.mark.parametrize("damage", ["delete", "garble", "future"])
+def test_the_memory_is_never_needed(tmp_path, server, damage):
+    root = site_with_links(tmp_path / "site", [server.url("/moved")])
+    now = [1_800_000_000.0]
+    settings = Settings(timeout=TIMEOUT, clock=lambda: now[0])
+    first = check_site(root, settings)
+    memory = root / FOLDER / MEMORY_FILE
+    assert memory.is_file() and server.asked("/moved") == 1
+    if damage == "delete":
+        memory.unlink()
+    elif damage == "garble":
+        memory.write_text('{"version": 1, "links": {"' + server.url("/moved") + '": {"at": "yesterday"}}}')
+    else:
+        now[0] -= 3600  # the clock went back: a result from the future is not trusted
+    assert check_site(root, settings) == first
+    assert server.asked("/moved") == 2
+
+
+def test_memory_that_cannot_be_written_changes_nothing(tmp_path, server):
+    root = site_with_links(tmp_path / "site", [server.url("/moved")])
+    (root / FOLDER / MEMORY_FILE).mkdir(parents=True)  # neither read nor replaced
+    for _ in range(2):
+        problems = check_site(root, Settings(timeout=TIMEOUT))
+        assert [(p.line, p.warning) for p in problems if "has moved" in p.message] == [(7, True)]
+    assert server.asked("/moved") == 2 and (root / FOLDER / MEMORY_FILE).is_dir()
+    assert list((root / FOLDER).glob(".*.tmp")) == []
 
 
 def test_at_most_per_host_requests_to_a_host_and_workers_in_all(tmp_path, server):

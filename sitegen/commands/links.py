@@ -21,6 +21,7 @@ from ..loading.files import read_text, relative
 from ..loading.routes import Page
 from ..loading.site import Site
 from ..loading.yamlsrc import load_yaml
+from ..speed.cache import FOLDER
 from .probe import Outcome, Settings, check_addresses
 
 # An address as it stands in text: it ends before white space, quotes, angle brackets and the brackets
@@ -91,7 +92,8 @@ class ExternalLinks:
         return self.written.get(href) or {Place(page.source, page.body_line if page.record else 1)}
 
     def problems(self, settings: Settings, say: Callable[[str], None]) -> list[Problem]:
-        outcomes = check_addresses((address_of(href) for href in self.places), settings, say)
+        folder = self.site.config.root / FOLDER
+        outcomes = check_addresses((address_of(href) for href in self.places), settings, folder, say)
         problems: list[Problem] = []
         for href, places in self.places.items():
             outcome = outcomes[address_of(href)]

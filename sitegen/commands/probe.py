@@ -1,7 +1,8 @@
 """Asking web servers whether links still lead somewhere, for `check --external`.
 
 Politely: HEAD first (GET only when a server refuses HEAD), a small pool of threads and at most `per_host`
-requests to one host at a time, a time-out on every request and a User-Agent that names the tool.
+requests to one host at a time, a time-out on every request, a User-Agent that names the tool, and a
+day's memory of the links found alive, so that a second check within 24 hours asks nobody again.
 Redirects are followed by hand, so that a permanent one is seen and its new address given. Whatever goes
 wrong (no such host, a refused connection, a certificate, an address that is not one) is an `Outcome`,
 never an exception.
@@ -10,24 +11,31 @@ never an exception.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import socket
 import ssl
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 USER_AGENT = "sitegen-linkcheck/1.0 (static site generator; python build.py check --external)"
+DAY = 24 * 60 * 60
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 REFUSED_HEAD = frozenset({405, 501})
 TOO_MANY_REQUESTS = 429
 MAX_REDIRECTS = 10
+MEMORY_FILE = "links.json"
+MEMORY_VERSION = 1
 # Characters a URL's path and query may keep as they are; anything else (spaces, Polish letters) is escaped.
 URL_SAFE = "/%:@!$&'()*+,;=~?"
 
@@ -37,6 +45,7 @@ class Settings:
     timeout: float = 10.0  # seconds, for each request
     per_host: int = 2  # requests to one host at a time
     workers: int = 6  # requests at a time, all hosts together
+    clock: Callable[[], float] = time.time
     user_agent: str = USER_AGENT
 
 
@@ -176,13 +185,75 @@ def ascii_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, quote(parts.path, URL_SAFE), quote(parts.query, URL_SAFE), ""))
 
 
+@dataclass
+class Memory:
+    """The outcomes of links found alive or moved, with when they were found so, in .cache/sitegen/links.json.
+    Only those: a dead link is asked again at every check, so a server back up shows at once. The file is
+    never needed: missing, damaged or not writable, every link is simply asked."""
+
+    path: Path | None
+    now: float
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def load(self) -> Memory:
+        if self.path is None:
+            return self
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored.get("version") == MEMORY_VERSION and isinstance(stored.get("links"), dict):
+                self.entries = {url: entry for url, entry in stored["links"].items() if self.fresh(entry)}
+        except Exception:  # noqa: BLE001 - no memory, or a damaged one: every link is asked
+            self.entries = {}
+        return self
+
+    def fresh(self, entry: Any) -> bool:
+        return (
+            isinstance(entry, dict)
+            and isinstance(entry.get("at"), (int, float))
+            and 0 <= self.now - entry["at"] < DAY
+            and entry.get("state") in ("alive", "moved")
+            and isinstance(entry.get("location", ""), str)
+        )
+
+    def recall(self, url: str) -> Outcome | None:
+        entry = self.entries.get(url)
+        return Outcome(entry["state"], location=entry.get("location", "")) if entry else None
+
+    def remember(self, url: str, outcome: Outcome) -> None:
+        if outcome.state in ("alive", "moved"):
+            self.entries[url] = {"at": self.now, "state": outcome.state, "location": outcome.location}
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"version": MEMORY_VERSION, "links": self.entries}, indent=0, sort_keys=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:  # a read-only disk: the next check asks again
+            temporary.unlink(missing_ok=True)
+
+
 def check_addresses(
-    urls: Iterable[str], settings: Settings, say: Callable[[str], None] = lambda _: None
+    urls: Iterable[str], settings: Settings, folder: Path | None, say: Callable[[str], None] = lambda _: None
 ) -> Mapping[str, Outcome]:
-    """The outcome of every address, from its server."""
-    asking = sorted(set(urls))
-    say(f"checking {len(asking)} external link{'s' if len(asking) != 1 else ''}")
-    return ask_all(asking, settings)
+    """The outcome of every address, from the memory in folder (if any) or from its server."""
+    memory = Memory(folder / MEMORY_FILE if folder else None, settings.clock()).load()
+    wanted = sorted(set(urls))
+    outcomes = {url: known for url in wanted if (known := memory.recall(url)) is not None}
+    asking = [url for url in wanted if url not in outcomes]
+    say(
+        f"checking {len(asking)} external link{'s' if len(asking) != 1 else ''}"
+        f" ({len(outcomes)} more found alive in the last 24 hours)"
+    )
+    if asking:
+        outcomes.update(ask_all(asking, settings))
+        for url in asking:
+            memory.remember(url, outcomes[url])
+        memory.save()
+    return outcomes
 
 
 def ask_all(urls: list[str], settings: Settings) -> dict[str, Outcome]:
