@@ -13,7 +13,8 @@ class Problem:
     line: int
     message: str
     hint: str = ""
-    # A warning is shown by `check` but fails nothing: something the editors still have to supply.
+    # A warning is shown by `check` but fails nothing: something the editors still have to supply, or should
+    # look at (a link that moved for good).
     warning: bool = False
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,11 +21,17 @@ from ..speed.cache import BuildCache
 from ..speed.incremental import IncrementalRenderer
 from ..speed.parallel import parallel_map
 from .catalogs import catalog_problems
+from .links import ExternalLinks
+from .probe import Settings
 from .statement import DATA as STATEMENT_DATA
 from .statement import Statement, is_statement, statement_problems
 
 
-def check_site(root: Path) -> list[Problem]:
+def check_site(
+    root: Path, external: Settings | None = None, say: Callable[[str], None] = lambda _: None
+) -> list[Problem]:
+    """Every problem of the site; with external settings, the dead and moved links to other sites too (the
+    only check that goes on the network)."""
     try:
         site = load_site(root, map_all=parallel_map)
     except BuildError as error:
@@ -35,6 +42,7 @@ def check_site(root: Path) -> list[Problem]:
     problems += untranslated_pages(site)
     root, limit = site.config.root, site.config.max_file_bytes
     site_wide = 0  # values to be completed outside <main>: the same on every page
+    links = ExternalLinks(site)
     for page in site.pages:
         if not page.missing:
             data = output.files[output_file(page.path)]
@@ -50,7 +58,11 @@ def check_site(root: Path) -> list[Problem]:
             images = MarkupScanner(empty_alt_allowed=False)
             images.level = 6
             problems += markup_problems(page, renderer.contents(page), images, root, limit)
+            if external is not None:
+                links.add(page, html_text)
     problems += catalog_problems(site.config)
+    if external is not None:
+        problems += links.problems(external, say)
     if site_wide:
         problems.append(
             Problem(
@@ -176,8 +188,8 @@ def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Pa
     return problems
 
 
-def check(root: Path, output_format: str) -> int:
-    problems = check_site(root)
+def check(root: Path, output_format: str, external: Settings | None = None) -> int:
+    problems = check_site(root, external, say=lambda message: print(message, file=sys.stderr))
     if output_format == "json":
         print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
     else:

@@ -40,6 +40,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     check = commands.add_parser("check", help="run every strict check; list problems as path:line")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--external",
+        action="store_true",
+        help="also ask the servers of every http(s) link whether it still works (dead links fail the check, "
+        "permanent redirects warn); links found alive are not asked again for 24 hours",
+    )
+    check.add_argument(
+        "--timeout",
+        type=seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="with --external: how long to wait for each server's answer (default: 10)",
+    )
     new = commands.add_parser("new", help="create a page pair with front matter in every language")
     new.add_argument("name", help="section/name, e.g. news/2026-11-22-open-call")
     i18n = commands.add_parser("i18n", help="translator's workflow for the interface catalogues")
@@ -50,6 +63,16 @@ def parser() -> argparse.ArgumentParser:
         "status: what is translated, missing or out of date",
     )
     return main
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds between 0 and 600")
+    return value
 
 
 class Terminated(BaseException):
@@ -129,8 +152,9 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         return serve(root, arguments.host, arguments.port)
     if command == "check":
         from .check import check
+        from .probe import Settings
 
-        return check(root, arguments.format)
+        return check(root, arguments.format, Settings(timeout=arguments.timeout) if arguments.external else None)
     if command == "new":
         from .new import new_page
 
