@@ -23,7 +23,7 @@ from ..loading.routes import NOT_FOUND_KEY, Page
 from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.assets import load_assets, minify_html
-from . import feeds, navigation
+from . import editor, feeds, navigation
 from .documents import Document, Documents, NotFound
 from .helpers import HelperError, TemplateHelpers, printable
 from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_data
@@ -182,6 +182,11 @@ class SiteRenderer:
             feeds.extra_files(site, self.contents, lambda lang: navigation.feed_path(site, lang), self.sitemap)
         )
         files.update(self.assets.files)
+        if config.editor is not None:
+            problems += editor.collisions([*files, *(output_file(page.path) for page in site.pages)])
+            admin, admin_problems = editor.editor_files(site)
+            files.update(admin)
+            problems += admin_problems
         return files, problems
 
     # --- context ----------------------------------------------------------------------------------
