@@ -8,10 +8,12 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready-$(shell cksum requirements.txt | cut -d' ' -f1)
 TOOLS := tests/browser
 TOOLS_READY := $(TOOLS)/node_modules/.ready-$(shell cksum $(TOOLS)/package-lock.json | cut -d' ' -f1)
+EDITOR := editor
+EDITOR_READY := $(EDITOR)/node_modules/.ready-$(shell cksum $(EDITOR)/package-lock.json | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve build check lint test test-fast bench screenshots clean browser-tools
+.PHONY: serve build check lint test test-fast bench screenshots clean browser-tools editor
 
 $(READY): requirements.txt
 	rm -rf $(VENV)
@@ -29,6 +31,17 @@ $(TOOLS_READY): $(TOOLS)/package-lock.json
 
 browser-tools: $(TOOLS_READY)
 
+# The browser editor (README, "The browser editor"): Decap CMS, js-yaml and decap-server. A build needs them
+# only when site.yaml enables the editor; the tests drive the editor in Chromium with them.
+$(EDITOR_READY): $(EDITOR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --prefix $(EDITOR) && touch $@; \
+	else \
+	  echo "npm not found: the editor tests will skip (apt-get install npm)"; \
+	fi
+
+editor: $(EDITOR_READY)
+
 serve: $(READY)
 	$(BIN)/python build.py serve --host $(HOST) --port $(PORT)
 
@@ -43,7 +56,7 @@ lint: $(READY)
 	$(BIN)/ruff format --check sitegen tests benchmarks build.py
 	$(BIN)/mypy
 
-test: $(READY) $(TOOLS_READY)
+test: $(READY) $(TOOLS_READY) $(EDITOR_READY)
 	$(BIN)/python -m pytest
 
 # The quick loop: no browser, Java or real build processes (see the slow marker in pyproject.toml).
@@ -57,4 +70,4 @@ screenshots: $(READY)
 	$(BIN)/python tests/browser/screenshots.py
 
 clean:
-	rm -rf output .venv .pytest_cache .hypothesis .cache .mypy_cache .ruff_cache $(TOOLS)/node_modules maps/node_modules
+	rm -rf output .venv .pytest_cache .hypothesis .cache .mypy_cache .ruff_cache $(TOOLS)/node_modules $(EDITOR)/node_modules maps/node_modules

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..errors import BuildError, Problem, did_you_mean
 from .exports import Exports, read_exports
 from .files import decode
-from .schema import Localized, check_keys, check_type, freeze, is_localized, language_problems, line_of
+from .schema import Localized, check_keys, check_type, freeze, is_localized, is_type, language_problems, line_of
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -32,6 +32,7 @@ TOP_KEYS = (
     "organization",
     "contact",
     "exports",
+    "editor",
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
@@ -40,6 +41,11 @@ PAGES_KEYS = ("template", "parent", "slug", "title")
 GROUP_PAGES_KEYS = ("template", "parent", "slug", "title", "label")
 # How a group page may name its value: through Babel, as the template filters of the same names do.
 GROUP_LABELS = ("country", "language_name")
+EDITOR_KEYS = ("enabled", "backend", "local_backend", "locale")
+# Decap CMS's git backends (decapcms.org/docs/backends-overview); `proxy` and `test-repo` are for development.
+EDITOR_BACKENDS = ("github", "gitlab", "gitea", "bitbucket", "azure", "git-gateway", "aws-cognito-github-proxy")
+BACKENDS_WITH_REPO = ("github", "gitlab", "gitea", "bitbucket", "azure")
+DECAP_SERVER_PORT = 8081  # decap-server's own default
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 DEFAULT_MARKDOWN_SECONDS = 10
 
@@ -97,6 +103,16 @@ class Logo:
 
 
 @dataclass(frozen=True)
+class Editor:
+    """The browser editor under /admin/ (README, "The browser editor")."""
+
+    backend: Mapping[str, Any]  # Decap CMS's `backend` settings, as site.yaml gives them
+    local_port: int | None  # decap-server on the editor's own machine, for editing a clone; None: not offered
+    locale: str  # the language of the editor's own interface
+    line: int  # of `editor:` in site.yaml, for messages
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: Localized
@@ -114,6 +130,7 @@ class Config:
     contact: Any  # where a visitor finds help, in the same place on every page
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
     exports: Exports = field(default_factory=Exports)  # the collections published as open data files
+    editor: Editor | None = None  # None: no editor is shipped
 
     @functools.cached_property  # asked for on every page
     def default_language(self) -> str:
@@ -198,6 +215,7 @@ class ConfigReader:
                 lambda key, parent, where: self.localized(key, codes, parent=parent, where=where),
                 self.problems,
             ),
+            editor=self.read_editor(codes),
         )
         for key in ("organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)
@@ -487,6 +505,51 @@ class ConfigReader:
             self.problem(section.line_of(key), f"'limits.{key}' must be more than 0", f"the default is {default}")
             return default
         return value
+
+    def read_editor(self, codes: tuple[str, ...]) -> Editor | None:
+        section = self.section("editor")
+        check_keys(section, EDITOR_KEYS, "editor", CONFIG_FILE, self.problems)
+        enabled = section.get("enabled", False)
+        check_type(enabled, bool, "editor.enabled", CONFIG_FILE, section.line_of("enabled"), self.problems)
+        backend = section.get("backend")
+        if enabled is not True:
+            return None
+        if not isinstance(backend, LineMap) or not isinstance(backend.get("name"), str):
+            self.problem(
+                section.line_of("backend") if "backend" in section else section.line,
+                "the editor needs 'backend' with the 'name' of a git host",
+                "e.g. 'backend: {name: github, repo: owner/name, branch: main}' (README, 'The browser editor')",
+            )
+            return None
+        name = backend["name"]
+        if name not in EDITOR_BACKENDS:
+            self.problem(
+                backend.line_of("name"),
+                f"unknown editor backend '{name}'",
+                did_you_mean(name, EDITOR_BACKENDS) or f"use one of: {', '.join(EDITOR_BACKENDS)}",
+            )
+        elif name in BACKENDS_WITH_REPO and not isinstance(backend.get("repo"), str):
+            self.problem(backend.line, f"the '{name}' backend needs 'repo'", "write e.g. 'repo: owner/name'")
+        local = section.get("local_backend", False)
+        if local is True:
+            local = DECAP_SERVER_PORT
+        if local is not False and not (is_type(local, int) and 0 < local < 65536):
+            self.problem(
+                section.line_of("local_backend"),
+                "'editor.local_backend' must be true, false or a port number",
+                f"true uses decap-server's port {DECAP_SERVER_PORT}",
+            )
+            local = False
+        locale = section.get("locale", codes[0] if codes else "en")
+        if not isinstance(locale, str) or not locale.replace("_", "").isalpha():
+            self.problem(section.line_of("locale"), "'editor.locale' must be a language code", "e.g. pl or en")
+            locale = "en"
+        return Editor(
+            backend=freeze(dict(backend)),
+            local_port=local or None,
+            locale=locale,
+            line=self.raw.line_of("editor"),
+        )
 
     def read_feeds(self) -> Mapping[str, str]:
         section = self.section("feeds")

@@ -78,9 +78,12 @@ INPUT_FOLDERS = ("content", "templates", "locales", "static")
 def list_inputs(config: Config) -> dict[str, FileStatus]:
     """Every file a build may read besides site.yaml, listed once: the no-change check and the loading of
     the site share this listing."""
+    from .editor import list_runtime  # it lists with scan(), from here
+
     found: dict[str, FileStatus] = {}
     for name in INPUT_FOLDERS:
         found.update(scan(config.path(name), config.root))
+    found.update(list_runtime(config))
     return found
 
 

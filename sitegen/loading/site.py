@@ -20,6 +20,7 @@ from ..errors import BuildError, Problem, did_you_mean
 from .config import CONFIG_FILE, Config, load_config
 from .content import SourcePage, load_page, load_pages
 from .data import Data, data_folder, load_data
+from .editor import runtime_files
 from .files import FileStatus, is_ignored, list_inputs, relative, under
 from .history import read_history
 from .i18n import LanguageCatalog, load_catalog
@@ -45,6 +46,7 @@ class Site:
     sources: Mapping[tuple[str, str], SourcePage] = field(default_factory=dict)  # as the files say
     child_keys: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # in listing order
     outline: str = ""  # digest of site.yaml, the options and every page file but the bodies (see load_site)
+    editor_files: Mapping[str, str] = field(default_factory=dict)  # /admin/ file from npm -> its path from root
 
     def page(self, key: str, lang: str) -> Page | None:
         return self.by_key.get((key, lang))
@@ -100,7 +102,8 @@ def load_site(
         tuple(relative(root / path, config.path(name)) for path in sorted(under(listing, config.path(name), root)))
         for name in ("templates", "static")
     )
-    problems += page_problems + data_problems
+    editor_files, editor_problems = runtime_files(config, listing)
+    problems += page_problems + data_problems + editor_problems
     problems += check_templates(templates, sources, config)
     if problems:
         raise BuildError(problems)
@@ -130,6 +133,7 @@ def load_site(
         by_source,
         child_keys,
         outline,
+        MappingProxyType(editor_files),
     )
 
 

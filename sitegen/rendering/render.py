@@ -23,7 +23,7 @@ from ..loading.routes import NOT_FOUND_KEY, Page
 from ..loading.site import Site
 from ..loading.urls import output_file
 from ..output.assets import load_assets, minify_html
-from . import feeds, navigation
+from . import editor, feeds, navigation
 from .documents import Document, Documents, NotFound
 from .exports import Made, OpenData
 from .helpers import HelperError, TemplateHelpers, printable
@@ -192,7 +192,13 @@ class SiteRenderer:
         files.update(self.assets.files)
         exports, export_problems = self.open_data.made
         files.update(exports)
-        return files, problems + export_problems
+        problems += export_problems
+        if config.editor is not None:
+            problems += editor.collisions([*files, *(output_file(page.path) for page in site.pages)])
+            admin, admin_problems = editor.editor_files(site)
+            files.update(admin)
+            problems += admin_problems
+        return files, problems
 
     # --- context ----------------------------------------------------------------------------------
 
