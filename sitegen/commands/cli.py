@@ -40,6 +40,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     check = commands.add_parser("check", help="run every strict check; list problems as path:line")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    server = commands.add_parser(
+        "server-config", help="print the response headers of site.yaml's 'server' section for a web server"
+    )
+    server.add_argument(
+        "server",
+        choices=("nginx", "apache", "headers"),
+        help="nginx: for the site's server block; apache: for its VirtualHost or .htaccess; headers: the "
+        "_headers file every build writes into output/",
+    )
     new = commands.add_parser("new", help="create a page pair with front matter in every language")
     new.add_argument("name", help="section/name, e.g. news/2026-11-22-open-call")
     i18n = commands.add_parser("i18n", help="translator's workflow for the interface catalogues")
@@ -131,6 +140,10 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         from .check import check
 
         return check(root, arguments.format)
+    if command == "server-config":
+        from .server_config import server_config
+
+        return server_config(root, arguments.base_url, arguments.server)
     if command == "new":
         from .new import new_page
 

@@ -14,6 +14,7 @@ from ..errors import BuildError, Problem, did_you_mean
 from .exports import Exports, read_exports
 from .files import decode
 from .schema import Localized, check_keys, check_type, freeze, is_localized, language_problems, line_of
+from .server import ServerConfig, read_server
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -32,6 +33,7 @@ TOP_KEYS = (
     "organization",
     "contact",
     "exports",
+    "server",
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
@@ -114,6 +116,7 @@ class Config:
     contact: Any  # where a visitor finds help, in the same place on every page
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
     exports: Exports = field(default_factory=Exports)  # the collections published as open data files
+    server: ServerConfig = field(default_factory=ServerConfig)  # the response headers the web server sends
 
     @functools.cached_property  # asked for on every page
     def default_language(self) -> str:
@@ -198,6 +201,7 @@ class ConfigReader:
                 lambda key, parent, where: self.localized(key, codes, parent=parent, where=where),
                 self.problems,
             ),
+            server=read_server(self.raw, self.problems),
         )
         for key in ("organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)
