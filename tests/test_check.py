@@ -125,6 +125,35 @@ def test_json_format_for_tools(clean_root):
     assert {"path": "content/projects/gamma.pl.md", "line": 1, "severity": "error"}.items() <= problems[0].items()
 
 
+def test_formats_for_github_and_gitlab(clean_root, monkeypatch):
+    """Run from the repository's top with the site in a folder of it, as CI may: paths start at the top."""
+    (clean_root / "content/about.en.md").write_text(PROBLEMS["missing anchor"][1])
+    (clean_root / "templates/home.html").write_text(
+        '{% extends \'base.html\' %}{% block main %}<p class="to-fill" data-missing="welcome">…</p>{% endblock %}'
+    )
+    monkeypatch.chdir(clean_root.parent)
+    result = run_build(clean_root, "check", "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "::warning file=site/content/_index.en.md,line=1,title=build.py check%3A to be completed::the page has no welcome yet; see README, 'Values to be completed'",
+        "::warning file=site/content/_index.pl.md,line=1,title=build.py check%3A to be completed::the page has no welcome yet; see README, 'Values to be completed'",
+        "::error file=site/content/about.en.md,line=6,title=build.py check::the anchor '#nope' does not exist on content/projects/alpha.en.md (en); link to a heading's id",
+    ]
+    assert result.stderr == "check: 1 problem, 2 warnings\n"
+    result = run_build(clean_root, "check", "--format", "gitlab")
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)
+    assert [(i["location"]["path"], i["location"]["lines"]["begin"], i["severity"]) for i in issues] == [
+        ("site/content/_index.en.md", 1, "minor"),
+        ("site/content/_index.pl.md", 1, "minor"),
+        ("site/content/about.en.md", 6, "major"),
+    ]
+    assert result.stderr.splitlines()[-2:] == [
+        "content/about.en.md:6: the anchor '#nope' does not exist on content/projects/alpha.en.md (en); link to a heading's id",
+        "check: 1 problem, 2 warnings",
+    ]
+
+
 SCRIPTS = """
 server:
   csp:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from html.parser import HTMLParser
@@ -21,6 +20,7 @@ from ..speed.cache import BuildCache
 from ..speed.incremental import IncrementalRenderer
 from ..speed.parallel import parallel_map
 from .catalogs import catalog_problems
+from .report import report
 from .statement import DATA as STATEMENT_DATA
 from .statement import Statement, is_statement, statement_problems
 
@@ -237,16 +237,5 @@ def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Pa
 
 def check(root: Path, output_format: str) -> int:
     problems = check_site(root)
-    if output_format == "json":
-        print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
-    else:
-        for problem in problems:
-            print(problem)
-        errors = sum(1 for p in problems if not p.warning)
-        warnings = len(problems) - errors
-        print(f"check: {plural(errors, 'problem')}, {plural(warnings, 'warning')}", file=sys.stderr)
+    report(problems, output_format, root, sys.stdout, sys.stderr)
     return 1 if any(not p.warning for p in problems) else 0
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"

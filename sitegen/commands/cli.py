@@ -39,7 +39,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     check = commands.add_parser("check", help="run every strict check; list problems as path:line")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github", "gitlab"),
+        default="text",
+        help="text: a line per problem; json; github: workflow commands, which GitHub shows on a pull request's "
+        "lines; gitlab: a Code Quality report (JSON), the same on a merge request",
+    )
     server = commands.add_parser(
         "server-config", help="print the response headers of site.yaml's 'server' section for a web server"
     )
