@@ -106,3 +106,13 @@ def test_each_mistake_is_reported_at_its_line(site_root, name):
     result = run_build(site_root, "build")
     assert result.returncode == 1
     assert f"site.yaml:{before + 1 + offset}: {expected}" in result.stderr, result.stderr
+
+
+def test_an_exception_whose_templates_make_no_page_relaxes_nothing(site_root):
+    """An empty list of addresses must not become a pattern that matches every address."""
+    with_server(site_root, SERVER.replace("[partner.html], paths: [/assets/]", "[plurals.html]"))
+    assert run_build(site_root, "build").returncode == 0
+    assert "wasm" not in (site_root / "output/_headers").read_text()
+    for server in ("nginx", "apache"):
+        result = run_build(site_root, "server-config", server)
+        assert result.returncode == 0 and "wasm" not in result.stdout, result.stdout

@@ -114,7 +114,7 @@ def script_policy_problems(site: Site, scripts: dict[tuple[str, str], str]) -> l
     if not server.declared:
         return []
     plan, base = header_plan(site), site.config.base_path
-    site_wide = script_sources(plan.policy(""))
+    site_wide = script_sources(plan.site_policy)
     forbidden: dict[str, list[str]] = {}
     needless: dict[tuple[str, int], list[str]] = {}
     for page in site.pages:

@@ -45,10 +45,15 @@ class HeaderPlan:
     not_found: tuple[tuple[str, str], ...]  # (folder, its 404 page): the first that matches
     default_not_found: str  # the 404 page anywhere else, or ""
 
+    @property
+    def site_policy(self) -> str:
+        """The Content-Security-Policy of every address that no exception matches."""
+        return dict(self.headers).get(CSP, "")
+
     def policy(self, address: str) -> str:
         """The Content-Security-Policy sent with the page at this address."""
         chosen = next((policy for where, policy in self.policies if where.matches(address)), None)
-        return chosen if chosen is not None else dict(self.headers).get(CSP, "")
+        return chosen if chosen is not None else self.site_policy
 
 
 def policy_text(directives: dict[str, str]) -> str:
@@ -69,6 +74,8 @@ def header_plan(site: Site) -> HeaderPlan:
             for address in page_addresses(base + page.path)
         )
         folders = tuple(base + path.lstrip("/") for path in exception.paths)
+        if not exact and not folders:
+            continue  # no page is made with its templates: an empty pattern would match every address
         note = ", ".join(exception.templates + exception.paths)
         policies.append(
             (Where(exact, folders, note, exception.line), policy_text(site_wide | dict(exception.directives)))
@@ -138,8 +145,8 @@ def nginx_conf(plan: HeaderPlan) -> str:
         "# Include it in the server block that serves output/. nginx drops the server's add_header lines in a",
         "# location that has add_header lines of its own: include it in such a location too.",
     ]
-    policy = dict(plan.headers).get(CSP)
-    if policy is not None:
+    policy = plan.site_policy
+    if policy:
         lines.append(f'set $content_security_policy "{policy}";')
         for where, value in reversed(plan.policies):  # the last `set` wins: the first rule lands last
             lines += [
