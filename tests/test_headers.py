@@ -120,7 +120,7 @@ def test_a_sub_path_prefixes_every_rule(site_root):
     rules = header_rules((site_root / "output/_headers").read_text())
     patterns = [pattern for pattern, _ in rules]
     assert patterns[:2] == ["/sub/*", "/sub/static/*"]
-    assert {"/sub/en/about/", "/sub/en/about/index.html", "/sub/pl/o-programie/"} <= set(patterns)
+    assert {"/sub/en/about/", "/sub/en/about/index.html", "/sub/pl/o-programie/", "/sub/assets/*"} <= set(patterns)
     assert all(pattern.startswith("/sub/") for pattern in patterns)
     assert "form-action 'self'" in cloudflare_headers(rules, "/sub/en/about/")["Content-Security-Policy"]
     assert "form-action 'none'" in cloudflare_headers(rules, "/sub/en/")["Content-Security-Policy"]
@@ -134,7 +134,7 @@ server:
   headers: {X-Content-Type-Options: nosniff}
   csp: {default-src: "'self'", form-action: "'none'"}
   csp_exceptions:
-    - {templates: [page.html], csp: {form-action: "'self'"}}
+    - {templates: [page.html], paths: [/assets/], csp: {form-action: "'self'"}}
   cache:
     - {path: /static/, value: "max-age=60"}
 """

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,9 +39,9 @@ def test_pre_commit_accepts_the_configuration():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.slow  # pre-commit and check in processes of their own
-def test_the_hook_lets_a_clean_commit_through_and_stops_a_problem(tmp_path):
-    from gitrepo import commit, git
+@pytest.mark.slow  # pre-commit, git and check in processes of their own
+def test_the_hook_stops_a_commit_with_a_problem_and_lets_the_others_through(tmp_path):
+    from gitrepo import commit
     from shipped import COMMITTED, copy_sources
 
     if shutil.which("git") is None:
@@ -50,23 +51,43 @@ def test_the_hook_lets_a_clean_commit_through_and_stops_a_problem(tmp_path):
     shutil.copytree(PROJECT / "sitegen", root / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(CONFIG, root)
     commit(root, COMMITTED)
-    git(root, "add", ".pre-commit-config.yaml")  # pre-commit refuses to run an unstaged configuration
     venv = root / ".venv/bin"
     venv.mkdir(parents=True)
     (venv / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # the project's .venv
     (venv / "python").chmod(0o755)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "GIT_CONFIG_GLOBAL": os.devnull}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        **{
+            f"GIT_{who}_{what}": value
+            for who in ("AUTHOR", "COMMITTER")
+            for what, value in (("NAME", "t"), ("EMAIL", "t@t"))
+        },
+    }
 
-    def hook() -> subprocess.CompletedProcess:
-        command = [pre_commit(), "run", "--all-files", "--color=never"]
+    def run(*command: str) -> subprocess.CompletedProcess:
         return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300, env=env)
 
-    result = hook()
+    def commit_file(path: str, text: str) -> subprocess.CompletedProcess:
+        (root / path).write_text(text, encoding="utf-8")
+        assert run("git", "add", path).returncode == 0
+        return run("git", "commit", "-q", "-m", f"change {path}")
+
+    assert run(pre_commit(), "install").returncode == 0
+    assert commit_file(".pre-commit-config.yaml", CONFIG.read_text(encoding="utf-8")).returncode == 0
+    page = "content/privacy.en.md"
+    text = (root / page).read_text(encoding="utf-8")
+    result = commit_file(page, text + "\n[A link](no-such-page.md)\n")
+    said = result.stdout + result.stderr  # git shows what the hook printed on stderr
+    assert result.returncode == 1, said
+    assert re.search(r"build\.py check\.+Failed", said)
+    assert f"{page}:" in said and "'no-such-page.md' leads to no page" in said
+    assert run("git", "diff", "--cached", "--quiet").returncode == 1  # still staged, not committed
+    result = commit_file(page, text + "\nOne more sentence.\n")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "build.py check" in result.stdout and "Passed" in result.stdout
-    page = root / "content/privacy.en.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n[A link](no-such-page.md)\n", encoding="utf-8")
-    result = hook()
-    assert result.returncode == 1
-    assert "Failed" in result.stdout
-    assert "content/privacy.en.md:" in result.stdout and "'no-such-page.md' leads to no page" in result.stdout
+    assert re.search(r"build\.py check\.+Passed", result.stdout + result.stderr)
+    result = commit_file("NOTES.txt", "not part of the site\n")
+    assert result.returncode == 0
+    assert re.search(r"build\.py check\.+\(no files to check\)Skipped", result.stdout + result.stderr)
