@@ -123,3 +123,77 @@ def test_json_format_for_tools(clean_root):
     assert result.returncode == 1
     problems = json.loads(result.stdout)
     assert {"path": "content/projects/gamma.pl.md", "line": 1, "severity": "error"}.items() <= problems[0].items()
+
+
+def test_formats_for_github_and_gitlab(clean_root, monkeypatch):
+    """Run from the repository's top with the site in a folder of it, as CI may: paths start at the top."""
+    (clean_root / "content/about.en.md").write_text(PROBLEMS["missing anchor"][1])
+    (clean_root / "templates/home.html").write_text(
+        '{% extends \'base.html\' %}{% block main %}<p class="to-fill" data-missing="welcome">…</p>{% endblock %}'
+    )
+    monkeypatch.chdir(clean_root.parent)
+    result = run_build(clean_root, "check", "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "::warning file=site/content/_index.en.md,line=1,title=build.py check%3A to be completed::the page has no welcome yet; see README, 'Values to be completed'",
+        "::warning file=site/content/_index.pl.md,line=1,title=build.py check%3A to be completed::the page has no welcome yet; see README, 'Values to be completed'",
+        "::error file=site/content/about.en.md,line=6,title=build.py check::the anchor '#nope' does not exist on content/projects/alpha.en.md (en); link to a heading's id",
+    ]
+    assert result.stderr == "check: 1 problem, 2 warnings\n"
+    result = run_build(clean_root, "check", "--format", "gitlab")
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)
+    assert [(i["location"]["path"], i["location"]["lines"]["begin"], i["severity"]) for i in issues] == [
+        ("site/content/_index.en.md", 1, "minor"),
+        ("site/content/_index.pl.md", 1, "minor"),
+        ("site/content/about.en.md", 6, "major"),
+    ]
+    assert result.stderr.splitlines()[-2:] == [
+        "content/about.en.md:6: the anchor '#nope' does not exist on content/projects/alpha.en.md (en); link to a heading's id",
+        "check: 1 problem, 2 warnings",
+    ]
+
+
+SCRIPTS = """
+server:
+  csp:
+    default-src: "'self'"
+    script-src: "'none'"
+  csp_exceptions:
+    - {templates: [%s], csp: {script-src: "'self'"}}
+"""
+
+
+def test_scripts_may_run_on_exactly_the_pages_that_load_one(clean_root):
+    """README, "Security": the pages made with a template that loads a script need a policy that allows it, and
+    no other page may have one."""
+    partner = clean_root / "templates/partner.html"
+    partner.write_text(
+        partner.read_text().replace(
+            "{% block main %}", "{% block main %}<script src=\"{{ static('logo.svg') }}\" defer></script>"
+        )
+    )
+    config = clean_root / "site.yaml"
+    config.write_text(config.read_text() + SCRIPTS % "partner.html")
+    result = run_build(clean_root, "check")
+    assert result.returncode == 0, result.stdout
+    lines = config.read_text().splitlines()
+    config.write_text("\n".join(lines).replace("[partner.html]", "[page.html]") + "\n")
+    result = run_build(clean_root, "check")
+    assert result.returncode == 1
+    server, exception = lines.index("server:") + 1, len(lines)
+    assert result.stdout.splitlines() == [
+        (
+            f"site.yaml:{server}: pages made with 'partner.html' load a script, but their Content-Security-Policy "
+            "forbids scripts: /en/partners/aragon/ loads /static/logo.svg, /en/partners/lodz/ loads /static/logo.svg, "
+            "/en/partners/lublin/ loads /static/logo.svg, /pl/partnerzy/aragon/ loads /static/logo.svg, "
+            "/pl/partnerzy/lodz/ loads /static/logo.svg, /pl/partnerzy/lublin/ loads /static/logo.svg; add "
+            "'- {templates: [partner.html], csp: {script-src: \"'self'\"}}' under server.csp_exceptions"
+        ),
+        (
+            f"site.yaml:{exception}: pages made with 'page.html' load no script, but their Content-Security-Policy "
+            "allows scripts: /en/about/, /en/news/first/, /en/projects/alpha/, /en/projects/beta/, /pl/aktualnosci/first/, "
+            "/pl/o-programie/, /pl/projekty/alfa/, /pl/projekty/beta/; keep script-src as strict as the rest of the site there: remove "
+            "the template from this line"
+        ),
+    ]

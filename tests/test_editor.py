@@ -235,3 +235,17 @@ process.stdout.write(made.page.toFile({{extra: {{project: 'alpha'}}, draft: fals
     first, written = node_formats(script).split("\n", 1)
     assert json.loads(first) == {"title": "no", "date": "2026-11-20", "body": "Text.\n"}
     assert written == "---\ntitle: 'On'\ndate: 2026-11-21\ndraft: false\nextra: {project: alpha}\n---\nBody\n"
+
+
+def test_the_server_headers_give_admin_the_editors_own_policy(tmp_path):
+    """The site's strict policy, sent as a header, would be enforced beside the page's own and block the
+    editor: the generated _headers gives /admin/ the editor's policy instead."""
+    root = copy_sources(tmp_path / "site")
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + EDITOR)
+    fake_modules(root)
+    assert run_build(root, "build").returncode == 0
+    headers = (root / "output/_headers").read_text()
+    rule = headers[headers.index("/admin/*") :].split("\n/", 1)[0]
+    assert "! Content-Security-Policy" in rule and "'unsafe-eval'" in rule, rule
+    site_wide = headers[headers.index("/*") :].split("\n/", 1)[0]
+    assert "'unsafe-eval'" not in site_wide

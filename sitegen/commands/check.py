@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -17,12 +16,14 @@ from ..loading.routes import Page
 from ..loading.site import Site, load_site
 from ..loading.urls import output_file
 from ..output.writer import Unchanged, content
+from ..rendering.server import header_plan
 from ..speed.cache import BuildCache
 from ..speed.incremental import IncrementalRenderer
 from ..speed.parallel import parallel_map
 from .catalogs import catalog_problems
 from .links import ExternalLinks
 from .probe import Settings
+from .report import report
 from .statement import DATA as STATEMENT_DATA
 from .statement import Statement, is_statement, statement_problems
 
@@ -43,11 +44,14 @@ def check_site(
     root, limit = site.config.root, site.config.max_file_bytes
     site_wide = 0  # values to be completed outside <main>: the same on every page
     links = ExternalLinks(site)
+    scripts: dict[tuple[str, str], str] = {}  # (key, lang) -> the script a page loads
     for page in site.pages:
         if not page.missing:
             data = output.files[output_file(page.path)]
             assert not isinstance(data, Unchanged), "without output/ to compare with, every page is rendered"
             html_text = content(data).decode("utf-8", "replace")
+            if script := SCRIPT.search(html_text):
+                scripts[(page.key, page.lang)] = script.group(1)
             problems += markup_problems(page, html_text, MarkupScanner(), root, limit)
             warnings, outside = placeholder_warnings(page, html_text)
             problems += warnings
@@ -63,6 +67,7 @@ def check_site(
     problems += catalog_problems(site.config)
     if external is not None:
         problems += links.problems(external, say)
+    problems += script_policy_problems(site, scripts)
     if site_wide:
         problems.append(
             Problem(
@@ -108,6 +113,60 @@ def placeholder_warnings(page: Page, html_text: str) -> tuple[list[Problem], int
             )
         )
     return warnings, outside
+
+
+SCRIPT = re.compile(r"<script\b[^>]*\bsrc=\"?([^\" >]+)")
+
+
+def script_policy_problems(site: Site, scripts: dict[tuple[str, str], str]) -> list[Problem]:
+    """Scripts run on exactly the pages that load one (README, "Security"): a page that loads a script needs a
+    Content-Security-Policy that allows scripts, and a page that loads none keeps the site-wide policy's
+    script-src. One problem per template, at its rule in site.yaml."""
+    server = site.config.server
+    if not server.declared:
+        return []
+    plan, base = header_plan(site), site.config.base_path
+    site_wide = script_sources(plan.site_policy)
+    forbidden: dict[str, list[str]] = {}
+    needless: dict[tuple[str, int], list[str]] = {}
+    for page in site.pages:
+        if page.missing:
+            continue
+        address = base + page.path
+        allowed = script_sources(plan.policy(address))
+        script = scripts.get((page.key, page.lang))
+        if script is not None and allowed == "'none'":
+            forbidden.setdefault(page.template, []).append(f"{address} loads {script}")
+        elif script is None and allowed != site_wide:
+            line = next(where.line for where, _ in plan.policies if where.matches(address))
+            needless.setdefault((page.template, line), []).append(address)
+    problems = [
+        Problem(
+            CONFIG_FILE,
+            server.line,
+            f"pages made with '{template}' load a script, but their Content-Security-Policy forbids scripts: "
+            + ", ".join(found),
+            f"add '- {{templates: [{template}], csp: {{script-src: \"'self'\"}}}}' under server.csp_exceptions",
+        )
+        for template, found in forbidden.items()
+    ]
+    problems += [
+        Problem(
+            CONFIG_FILE,
+            line,
+            f"pages made with '{template}' load no script, but their Content-Security-Policy allows scripts: "
+            + ", ".join(found),
+            "keep script-src as strict as the rest of the site there: remove the template from this line",
+        )
+        for (template, line), found in needless.items()
+    ]
+    return problems
+
+
+def script_sources(policy: str) -> str:
+    """A policy's script-src, or its default-src where it has none."""
+    directives = {name: value for name, _, value in (part.strip().partition(" ") for part in policy.split(";"))}
+    return directives.get("script-src", directives.get("default-src", ""))
 
 
 def statement_of(site: Site, page: Page) -> Statement:
@@ -190,16 +249,5 @@ def markup_problems(page: Page, html_text: str, scanner: MarkupScanner, root: Pa
 
 def check(root: Path, output_format: str, external: Settings | None = None) -> int:
     problems = check_site(root, external, say=lambda message: print(message, file=sys.stderr))
-    if output_format == "json":
-        print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
-    else:
-        for problem in problems:
-            print(problem)
-        errors = sum(1 for p in problems if not p.warning)
-        warnings = len(problems) - errors
-        print(f"check: {plural(errors, 'problem')}, {plural(warnings, 'warning')}", file=sys.stderr)
+    report(problems, output_format, root, sys.stdout, sys.stderr)
     return 1 if any(not p.warning for p in problems) else 0
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"

@@ -39,7 +39,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     check = commands.add_parser("check", help="run every strict check; list problems as path:line")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github", "gitlab"),
+        default="text",
+        help="text: a line per problem; json; github: workflow commands, which GitHub shows on a pull request's "
+        "lines; gitlab: a Code Quality report (JSON), the same on a merge request",
+    )
     check.add_argument(
         "--external",
         action="store_true",
@@ -52,6 +58,15 @@ def parser() -> argparse.ArgumentParser:
         default=10.0,
         metavar="SECONDS",
         help="with --external: how long to wait for each server's answer (default: 10)",
+    )
+    server = commands.add_parser(
+        "server-config", help="print the response headers of site.yaml's 'server' section for a web server"
+    )
+    server.add_argument(
+        "server",
+        choices=("nginx", "apache", "headers"),
+        help="nginx: for the site's server block; apache: for its VirtualHost or .htaccess; headers: the "
+        "_headers file every build writes into output/",
     )
     new = commands.add_parser("new", help="create a page pair with front matter in every language")
     new.add_argument("name", help="section/name, e.g. news/2026-11-22-open-call")
@@ -155,6 +170,10 @@ def run(arguments: argparse.Namespace, root: Path, written: Callable[[], None]) 
         from .probe import Settings
 
         return check(root, arguments.format, Settings(timeout=arguments.timeout) if arguments.external else None)
+    if command == "server-config":
+        from .server_config import server_config
+
+        return server_config(root, arguments.base_url, arguments.server)
     if command == "new":
         from .new import new_page
 

@@ -14,6 +14,7 @@ from ..errors import BuildError, Problem, did_you_mean
 from .exports import Exports, read_exports
 from .files import decode
 from .schema import Localized, check_keys, check_type, freeze, is_localized, is_type, language_problems, line_of
+from .server import ServerConfig, read_server
 from .yamlsrc import LineList, LineMap, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -33,6 +34,7 @@ TOP_KEYS = (
     "contact",
     "exports",
     "editor",
+    "server",
 )
 PATH_KEYS = ("content", "templates", "locales", "output", "static")
 LANGUAGE_KEYS = ("name", "locale", "default")
@@ -131,6 +133,7 @@ class Config:
     markdown_seconds: float = DEFAULT_MARKDOWN_SECONDS
     exports: Exports = field(default_factory=Exports)  # the collections published as open data files
     editor: Editor | None = None  # None: no editor is shipped
+    server: ServerConfig = field(default_factory=ServerConfig)  # the response headers the web server sends
 
     @functools.cached_property  # asked for on every page
     def default_language(self) -> str:
@@ -216,6 +219,7 @@ class ConfigReader:
                 self.problems,
             ),
             editor=self.read_editor(codes),
+            server=read_server(self.raw, self.problems),
         )
         for key in ("organization", "contact"):
             self.problems += language_problems(self.raw.get(key), codes, CONFIG_FILE)

@@ -302,4 +302,15 @@ def check_templates(templates: tuple[str, ...], sources: list[SourcePage], confi
                         did_you_mean(template, templates),
                     )
                 )
+    for exception in config.server.csp_exceptions:
+        for template in exception.templates:
+            if template not in templates:
+                problems.append(
+                    Problem(
+                        "site.yaml",
+                        exception.line,
+                        f"unknown template '{template}' in 'server.csp_exceptions'",
+                        did_you_mean(template, templates) or f"choose one of: {', '.join(templates)}",
+                    )
+                )
     return problems

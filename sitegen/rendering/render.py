@@ -28,6 +28,7 @@ from .documents import Document, Documents, NotFound
 from .exports import Made, OpenData
 from .helpers import HelperError, TemplateHelpers, printable
 from .markdown import STATIC, Converted, FileFinder, MarkdownRenderer, expand_data
+from .server import HEADERS_FILE, header_plan, headers_file
 from .views import PageView, make_view, page_url, site_view
 
 VIEW_NAMES = (
@@ -198,6 +199,8 @@ class SiteRenderer:
             admin, admin_problems = editor.editor_files(site)
             files.update(admin)
             problems += admin_problems
+        if config.server.declared:  # the response headers, for hosts that read them from a file
+            files[HEADERS_FILE] = headers_file(header_plan(site), config.base_path).encode("utf-8")
         return files, problems
 
     # --- context ----------------------------------------------------------------------------------
