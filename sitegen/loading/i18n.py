@@ -169,6 +169,15 @@ class Formatter:
     def number(self, value: Any) -> str:
         return format_decimal(value, locale=self.locale)
 
+    def plural_samples(self) -> list[tuple[str, int]]:
+        """Each plural category (CLDR's names, as JavaScript's Intl.PluralRules gives them) that a whole number
+        falls into in this language, with the least such number above 0 (else 0): ngettext of that number is
+        the catalogue's form for the category. Polish: one 1, few 2, many 5; English: one 1, other 2."""
+        rule, found = self.locale.plural_form, dict[str, int]()
+        for number in [*range(1, 1000), 0]:
+            found.setdefault(rule(number), number)
+        return sorted(found.items(), key=lambda item: item[1] or 1000)
+
     def money(self, amount: Any, currency: str = "EUR") -> str:
         """Whole amounts without cents: '1 760 000 €' in Polish, '€1,760,000' in English."""
         whole = isinstance(amount, int) or float(amount).is_integer()

@@ -15,6 +15,7 @@ from ..loading.routes import Page
 from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
+from ..output.search import hidden_terms
 from .documents import Document, NotFound, link_html
 from .views import page_url
 
@@ -76,6 +77,7 @@ class TemplateHelpers:
             "record_url": self.record_url,
             "children_of": self.children_of,
             "referrers": self.referrers,
+            "plural_samples": self.formatter.plural_samples,
         }
 
     def filters(self) -> dict[str, Callable]:
@@ -89,7 +91,13 @@ class TemplateHelpers:
             "collate": f.collate,
             "by_id": self.by_id,
             "group_by": self.group_by,
+            "search_terms": self.search_terms,
         }
+
+    def search_terms(self, content: str) -> str:
+        """The words of an HTML fragment that the site's search would miss in this language, for the index alone
+        (output.search.hidden_terms)."""
+        return hidden_terms(str(content), self.lang)
 
     def page(self, key: str) -> Page:
         page = self.site.page(key, self.lang)
