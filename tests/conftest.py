@@ -259,3 +259,16 @@ def browser():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def tab(browser):
+    """A page in a fresh browser context; console_messages collects its errors and warnings."""
+    context = browser.new_context()
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.console_messages = messages
+    yield page
+    context.close()

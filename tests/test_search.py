@@ -1,13 +1,99 @@
-"""The site's search index: the words it adds for Polish, and when the index is made again."""
+"""The site's search: what the Pagefind index holds, the words it adds for Polish, the form on every page, the
+search page's strings, and when the index is made again. The search itself, in Chromium: test_search_browser.py."""
 
 from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from pathlib import Path
 
 import pytest
 
 from conftest import FILES, run_build, write_site
+from html_query import Page
+from shipped import BUILD_EPOCH, copy_sources
+from sitegen.commands.pipeline import build
 from sitegen.loading.i18n import Formatter
+from sitegen.loading.urls import output_file
 from sitegen.output import search
 from sitegen.speed import search as speed_search
+
+DRAFT = "---\ntitle: Szkic o Białymstoku\ndraft: true\n---\nSzkic, którego nikt nie powinien znaleźć.\n"
+POLISH_ONLY = "---\ntitle: Tylko po polsku\nslug: tylko-po-polsku\n---\nStrona bez tłumaczenia.\n"
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory):
+    """The shipped site with a draft and a page not yet translated, built with the drafts (as the preview
+    has them): its output/, its Site, and the indexed pages' fragments (Pagefind's record of each page)."""
+    root = copy_sources(tmp_path_factory.mktemp("search") / "site")
+    (root / "content/news/draft.pl.md").write_text(DRAFT, encoding="utf-8")
+    (root / "content/news/draft.en.md").write_text(DRAFT.replace("Szkic o", "Draft on"), encoding="utf-8")
+    (root / "content/networking/polish-only.pl.md").write_text(POLISH_ONLY, encoding="utf-8")
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
+    try:
+        result = build(root, drafts=True)
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH") if previous is None else os.environ.update(SOURCE_DATE_EPOCH=previous)
+    output = root / "output"
+    fragments = [fragment(path) for path in (output / "pagefind/fragment").iterdir()]
+    return output, result.site, {f["meta"]["url"]: f for f in fragments}
+
+
+def fragment(path: Path) -> dict:
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd"), path
+    return json.loads(data[len(b"pagefind_dcd") :])
+
+
+def page_html(output: Path, page) -> str:
+    return (output / output_file(page.path)).read_text(encoding="utf-8")
+
+
+def test_the_index_holds_every_published_page_and_nothing_else(searched):
+    output, site, fragments = searched
+    left_out = [p for p in site.pages if p.missing or p.draft or p.key in ("404.md", "search.md")]
+    assert {p.key for p in left_out if p.draft} == {"news/draft.md"}
+    assert [p.lang for p in left_out if p.missing] == ["en"]
+    expected = {site.config.base_path + p.path for p in site.pages if p not in left_out}
+    assert set(fragments) == expected
+    assert len(expected) > 50
+    for page in left_out:
+        assert "data-pagefind-body" not in page_html(output, page), page.path
+    assert "data-pagefind-body" not in (output / "404.html").read_text(encoding="utf-8")
+
+
+def test_each_language_has_its_own_index(searched):
+    output, site, fragments = searched
+    entry = json.loads((output / "pagefind/pagefind-entry.json").read_bytes())
+    assert sorted(entry["languages"]) == ["en", "pl"]
+    for url, record in fragments.items():
+        assert record["url"].startswith("/") and url.startswith(("/pl/", "/en/"))
+    counts = {lang: sum(url.startswith(f"/{lang}/") for url in fragments) for lang in ("pl", "en")}
+    assert {lang: entry["languages"][lang]["page_count"] for lang in counts} == counts
+
+
+def test_partner_pages_are_indexed_by_name_city_and_country_with_their_kind(searched):
+    output, site, fragments = searched
+    record = fragments["/pl/partnerzy/politechnika-bialostocka/"]
+    assert record["meta"]["title"] == "Politechnika Białostocka"
+    assert record["meta"]["kind"] == "Partner"
+    visible, _, hidden = record["content"].partition(" ⁂ ")
+    assert "Białystok" in visible and "Polska" in visible
+    assert "bialystok" in hidden.split()  # the folded form, for "bialystok"
+    english = fragments["/en/partners/hwwi/"]
+    assert english["meta"]["kind"] == "Partner" and "Germany" in english["content"]
+    assert fragments["/pl/projekty/gosmart-bsr/"]["meta"]["kind"] == "Projekt"
+    assert fragments["/pl/aktualnosci/"]["meta"]["kind"] == "Dział"
+
+
+def test_the_index_has_the_form_of_klaster_that_other_forms_begin_with(searched):
+    _, _, fragments = searched
+    hidden = fragments["/pl/partnerzy/klaster-lifescience-krakow/"]["content"].partition(" ⁂ ")[2]
+    assert "klastr" in hidden.split()
 
 
 def test_hidden_terms_fold_what_pagefind_keeps_and_add_polish_forms():
@@ -18,6 +104,56 @@ def test_hidden_terms_fold_what_pagefind_keeps_and_add_polish_forms():
     )
     assert search.hidden_terms("<p>Klaster, Kraków, Białystok</p>", "en") == "bialystok"
     assert search.hidden_terms('<a href="/x/łódź/">Gdańsk</a>', "pl") == ""
+
+
+def test_every_page_has_the_search_form_of_its_language_in_its_header(searched):
+    output, site, _ = searched
+    search_urls = {lang: site.config.base_path + site.page("search.md", lang).path for lang in ("pl", "en")}
+    pages = [(p.lang, output / output_file(p.path)) for p in site.pages] + [("pl", output / "404.html")]
+    for lang, path in pages:
+        page = Page.read(path)
+        form = page.find("form", role="search")
+        assert "header" in form.parents, path
+        # GET (minify-html leaves out the default), so the query is in the search page's address.
+        assert form.attrs["action"] == search_urls[lang] and form.attrs.get("method", "get") == "get", path
+        field = next(e for e in page.find_all("input", name="q") if "header" in e.parents)
+        assert field.attrs["type"] == "search"
+        assert page.find("label", for_=field.attrs["id"]).text.strip(), path
+
+
+def test_only_the_search_pages_load_a_script(searched):
+    output, site, _ = searched
+    for page in site.pages:
+        scripts = Page(page_html(output, page)).find_all("script")
+        code = [tag.attrs for tag in scripts if tag.attrs.get("type") != "application/ld+json"]
+        if page.key == "search.md":
+            assert len(code) == 1 and code[0]["type"] == "module", code
+            assert re.fullmatch(r"/static/js/search\.\w+\.js", code[0]["src"]), code
+        else:
+            assert code == [], page.path
+
+
+def test_the_search_page_has_its_strings_with_every_plural_form(searched):
+    output, site, _ = searched
+    status = Page.read(output / output_file(site.page("search.md", "pl").path)).find("p", id="search-status")
+    assert status.attrs["role"] == "status"
+    assert status.attrs["data-bundle"] == "/pagefind/pagefind.js"
+    assert status.attrs["data-found-one"] == "%(num)s wynik dla „%(query)s”"
+    assert status.attrs["data-found-few"] == "%(num)s wyniki dla „%(query)s”"
+    assert status.attrs["data-found-many"] == "%(num)s wyników dla „%(query)s”"
+    assert status.attrs["data-none"] == "Brak wyników dla „%(query)s”."
+    english = Page.read(output / output_file(site.page("search.md", "en").path)).find("p", id="search-status")
+    assert english.attrs["data-found-one"] == "%(num)s result for “%(query)s”"
+    assert english.attrs["data-found-other"] == "%(num)s results for “%(query)s”"
+
+
+def test_the_search_page_offers_links_without_javascript(searched):
+    output, site, _ = searched
+    page = Page.read(output / output_file(site.page("search.md", "pl").path))
+    message = page.find("p", class_="no-script")
+    assert "hidden" not in message.attrs and "JavaScript" in message.text
+    links = [a.attrs["href"] for a in page.find_all("a") if "search-help" in str(a.parents) or "ul" in a.parents]
+    assert {site.config.base_path + site.page(e.page, "pl").path for e in site.config.menus["main"]} <= set(links)
 
 
 def test_plural_samples_name_each_category_with_a_number_in_it():
