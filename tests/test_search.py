@@ -240,3 +240,29 @@ def test_both_build_paths_make_the_same_index(indexed_site, monkeypatch):
     assert any(path.startswith("pagefind/fragment/") for path in plain)
     assert sorted(fast) == sorted(plain)
     assert [path for path in fast if fast[path] != plain[path]] == []
+
+
+def test_the_preview_makes_the_index_again_after_the_edited_page_is_written(indexed_site, runs, monkeypatch):
+    """The preview's builds leave the index as it is, and refresh_search (its search thread) makes it again
+    when the pages changed: the edited page is on screen without waiting for Pagefind."""
+    from builds import clean_build, tree
+    from sitegen.commands.serve import Preview
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    preview = Preview(indexed_site, indexed_site / "output")
+    preview.rebuild()
+    assert runs == [] and preview.search_wanted.is_set()
+    assert preview.refresh_search() and len(runs) == 1
+    assert not preview.refresh_search() and len(runs) == 1  # nothing changed since
+    entry = indexed_site / "output/pagefind/pagefind-entry.json"
+    page = indexed_site / "content/about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence about Wrocław.\n", encoding="utf-8")
+    preview.rebuild({page})
+    assert "Wrocław" in (indexed_site / "output/en/about/index.html").read_text(encoding="utf-8")
+    assert len(runs) == 1 and entry.is_file()  # written without a new index; the old one still serves
+    assert preview.refresh_search() and len(runs) == 2
+    template = indexed_site / "templates/section.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n")
+    preview.rebuild({template})  # a full build keeps the index as it is
+    assert len(runs) == 2 and entry.is_file()
+    assert tree(indexed_site / "output") == clean_build(indexed_site, drafts=True, production=False)
