@@ -74,16 +74,15 @@ async function load() {
 const escape = (text) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const HIDDEN = "⁂"; // where the words for the index alone begin (base.html): never shown
 
-// An excerpt with the matches marked. Pagefind's, when it lies in the page's visible text; else a stretch of that
-// text around the first match: a word Pagefind matched (its locations count the words of data.content), or,
-// when it matched only a hidden word ("bialystok" for "Białystok"), a word that matches once folded.
+// An excerpt with the matches marked. Pagefind's, for a page without hidden words; else a stretch of the page's
+// visible text around the first match: a word Pagefind matched (its locations count the words of data.content),
+// or, when it matched only a hidden word ("bialystok" for "Białystok"), a word that matches once folded.
 function excerpt(data, words) {
   const tokens = data.content.split(" ");
   const end = tokens.indexOf(HIDDEN);
-  const locations = data.locations ?? [];
-  if (end < 0 || (data.excerpt.includes("<mark>") && locations.every((at) => at < end))) return data.excerpt;
+  if (end < 0) return data.excerpt;
   const visible = tokens.slice(0, end);
-  const found = new Set(locations.filter((at) => at < end));
+  const found = new Set((data.locations ?? []).filter((at) => at < end));
   if (!found.size) {
     const stems = words.map((word) => fold(word)).filter(Boolean).map((word) => word.slice(0, 5));
     visible.forEach((token, at) => {

@@ -1,7 +1,7 @@
-"""`make screenshots`: the home page, a project page, the partner directory, a partner page and the
-easy-to-read and sign-language pages, at
-375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first
-screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
+"""`make screenshots`: the home page, a project page, the partner directory, a partner page, the
+easy-to-read and sign-language pages, and the search page with the results of a query, at 375 px and
+1280 px, in both languages, rendered by headless Chromium into screenshots/; and the first screen of the
+pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ KEYS = {
     "easy-read": "easy-read.md",
     "sign-language": "sign-language.md",
 }
+# The search page with its results: the query in its address, as the header's field sends it.
+SEARCHES = {"search": ("search.md", {"pl": "klastrów", "en": "clusters"})}
 WIDTHS = (375, 1280)
 # The GoSmart BSR page must show the EU emblem on landing (README, "EU funding marks").
 FIRST_SCREENS = {"project-first-screen": "projects/gosmart-bsr.md"}
@@ -48,6 +50,16 @@ def main() -> None:
                     for width in WIDTHS:
                         tab = browser.new_page(viewport={"width": width, "height": 900})
                         tab.goto(base + site.config.base_path + page.path)
+                        target = destination / f"{name}-{lang}-{width}.png"
+                        tab.screenshot(path=str(target), full_page=True)
+                        tab.close()
+                        print(target.relative_to(PROJECT))
+            for name, (key, queries) in SEARCHES.items():
+                for lang, query in queries.items():
+                    for width in WIDTHS:
+                        tab = browser.new_page(viewport={"width": width, "height": 900})
+                        tab.goto(base + site.config.base_path + site.page(key, lang).path + "?q=" + query)
+                        tab.wait_for_selector("#search-results > li")
                         target = destination / f"{name}-{lang}-{width}.png"
                         tab.screenshot(path=str(target), full_page=True)
                         tab.close()
