@@ -195,10 +195,15 @@ def test_the_index_is_made_again_only_when_an_indexed_page_changed(indexed_site,
     result = run_build(indexed_site)
     assert result.returncode == 0 and "nothing changed" not in result.stderr
     assert len(runs) == 1 and bundle.stat().st_mtime_ns == written
+    fragments = {p.name: p.stat().st_mtime_ns for p in (indexed_site / "output/pagefind/fragment").iterdir()}
     about = indexed_site / "content/about.en.md"
     about.write_text(about.read_text() + "\nA new sentence.\n")
     assert run_build(indexed_site).returncode == 0
     assert len(runs) == 2
+    # Each page's fragment is named by its content: the other pages' are left as they were.
+    after = {p.name: p.stat().st_mtime_ns for p in (indexed_site / "output/pagefind/fragment").iterdir()}
+    assert len(set(after) - set(fragments)) == 1 and len(set(fragments) - set(after)) == 1
+    assert all(after[name] == fragments[name] for name in set(after) & set(fragments))
 
 
 def test_a_lost_index_is_made_again(indexed_site, runs):

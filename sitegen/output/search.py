@@ -200,12 +200,15 @@ def sorted_entry(data: bytes) -> bytes:
 
 
 def bundle_files(bundle: Path) -> dict[str, Path]:
-    """The files of a bundle, by their paths in output/ (pagefind/...)."""
+    """The files of a bundle, by their paths in output/ (pagefind/...). Strings, not Path operations, for
+    the tens of thousands of fragments of a big site."""
     found = {}
-    for folder, _, names in os.walk(bundle):
+    root = str(bundle)
+    for folder, _, names in os.walk(root):
+        inside = folder[len(root) :].lstrip(os.sep).replace(os.sep, "/")
+        prefix = f"{BUNDLE}/{inside}/" if inside else f"{BUNDLE}/"
         for name in names:
-            path = Path(folder) / name
-            found[f"{BUNDLE}/{path.relative_to(bundle).as_posix()}"] = path
+            found[prefix + name] = Path(f"{folder}{os.sep}{name}")
     return dict(sorted(found.items()))
 
 

@@ -65,8 +65,11 @@ def add_bundle(output: Output, renderer: IncrementalRenderer, cache: BuildCache)
         files = []
         for path, file in bundle_files(bundle).items():
             data = file.read_bytes()
-            output.files[path] = Staged(str(file)) if staged else data
             output.digests[path] = digest(data)
+            if renderer.on_disk(path, output.digests[path], renderer.manifest):
+                output.files[path] = UNCHANGED  # a page's fragment, named by its content: mostly as it was
+            else:
+                output.files[path] = Staged(str(file)) if staged else data
             files.append((path, output.digests[path]))
     except SearchIndexError as error:
         raise BuildError([search_problem(error)]) from None
