@@ -7,7 +7,7 @@ the search page loads them.
 
 Pagefind matches a query without its diacritics ("krakow" finds "Kraków"), but only for letters that are a
 base letter and a mark: it keeps ł, ø or ß as they are, so "bialystok" would miss "Białystok". Nor does its
-stemmer join every inflected form: Polish "klaster" stays "klaster" while "klastrów" becomes "klastr".
+stemmer join every inflected form: Polish "klaster" keeps the e that "klastra", "klastry" and "klastrów" drop.
 hidden_terms() gives, for a page's HTML, the words a search would miss for either reason, for templates to
 add to the indexed text where no reader sees them (an element with the hidden attribute).
 """

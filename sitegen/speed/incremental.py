@@ -379,15 +379,6 @@ class IncrementalRenderer:
             return Staged(str(staged)), data_digest, ids, problems, reads, indexed
         return data, data_digest, ids, problems, reads, indexed
 
-    def indexed(self) -> dict[str, str]:
-        """The pages that ask to be in the search index, as last rendered: output path -> digest of the bytes."""
-        by_key = self.site.by_key
-        return {
-            output_file(by_key[key].path): meta.output
-            for key, meta in self.rendered.items()
-            if meta.indexed and key in by_key
-        }
-
     def remove_unused_html(self) -> None:
         """After a full build that succeeded: the packs this build's conversions name are all the memo keeps."""
         self.cache.blobs.remove_unused({meta.pack for meta in self.meta.values() if meta.pack})

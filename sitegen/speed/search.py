@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..digests import CODE, digest
 from ..errors import BuildError
+from ..loading.urls import output_file
 from ..output.search import SearchIndexError, bundle_files, gather_pages, index_folder
 from ..output.writer import UNCHANGED, Changes, Staged, write_output
 from ..rendering.plain import search_problem
@@ -25,6 +26,16 @@ from .incremental import IncrementalRenderer, Output
 
 KIND = "search"
 LAST = "output"  # the memo's entry for the bundle output/ holds: (key, ((path, digest), ...))
+
+
+def indexed_pages(renderer: IncrementalRenderer) -> dict[str, str]:
+    """The pages that ask to be in the search index, as last rendered: output path -> digest of the bytes."""
+    by_key = renderer.site.by_key
+    return {
+        output_file(by_key[key].path): meta.output
+        for key, meta in renderer.rendered.items()
+        if meta.indexed and key in by_key
+    }
 
 
 def index_key(pages: Mapping[str, str]) -> str:
@@ -48,7 +59,7 @@ def keep_bundle(output: Output, renderer: IncrementalRenderer, cache: BuildCache
 def add_bundle(output: Output, renderer: IncrementalRenderer, cache: BuildCache) -> None:
     """The bundle for the pages of this build, into output: the one output/ holds when it is still theirs,
     else a new one, staged. No page asks to be indexed: no bundle."""
-    pages = renderer.indexed()
+    pages = indexed_pages(renderer)
     if not pages:
         return
     key = index_key(pages)
@@ -100,7 +111,7 @@ def search_workspace(cache: BuildCache) -> Path:
 def gather_for_refresh(renderer: IncrementalRenderer, cache: BuildCache) -> tuple[Path, dict[str, str]] | None:
     """The preview's first step, while nothing else writes output/: the indexed pages as output/ holds them,
     linked into a folder of their own, with their digests; None when output/ holds their bundle already."""
-    pages = renderer.indexed()
+    pages = indexed_pages(renderer)
     last = last_bundle(cache)
     if not pages or (last is not None and last[0] == index_key(pages)):
         return None
