@@ -169,12 +169,13 @@ def _create_files(job: tuple[Path, list[tuple[Path, int]]]) -> None:
         target.write_bytes(b"x" * size)
 
 
-def search_index(root: Path, runs: int, workdir: Path, trash: Trash) -> tuple[list[float], list[float], int]:
+def search_index(root: Path, runs: int, workdir: Path, trash: Trash) -> tuple[list[dict], list[dict], int]:
     """Seconds for Pagefind's command line over output/ (`python -m pagefind --site output`, as a maintainer
     would index the site: it reads every HTML file and keeps the pages with data-pagefind-body), and for the
     build's own step over the same pages (speed/search.py's add_bundle: the indexed pages linked into a folder
     by rank, Pagefind through its Python API, every file of the bundle read and digested for the writer), in
-    turn. Which pages are indexed the build knows from its memo; here it is worked out before timing."""
+    turn: wall and CPU seconds (Pagefind's process included) of each. Which pages are indexed the build knows
+    from its memo; here it is worked out before timing."""
     from sitegen.digests import digest
     from sitegen.output.search import asks_to_be_indexed, bundle_files, gather_pages, index_folder
 
@@ -189,19 +190,26 @@ def search_index(root: Path, runs: int, workdir: Path, trash: Trash) -> tuple[li
         target = workdir / "pagefind-cli"
         trash.put(target)
         command = [sys.executable, "-m", "pagefind", "--site", str(output), "--output-path", str(target)]
-        cli.append(timed([*command, "--silent"])["wall"])
+        cli.append(timed([*command, "--silent"]))
         trash.put(target)
         workspace = workdir / "index-step"
         trash.put(workspace)
         settle()
+        before = cpu_seconds()
         start = time.perf_counter()
         gather_pages(pages, workspace / "pages")
         index_folder(workspace / "pages", workspace / "bundle")
         for file in bundle_files(workspace / "bundle").values():
             digest(file.read_bytes())
-        step.append(time.perf_counter() - start)
+        step.append({"wall": time.perf_counter() - start, "cpu": cpu_seconds() - before})
         trash.put(workspace)
     return cli, step, len(pages)
+
+
+def cpu_seconds() -> float:
+    """User and system CPU of this process and of its children that have ended (Pagefind's, once it has)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def free_port() -> int:
@@ -266,11 +274,11 @@ def summary(values: list[float], unit: str = "s") -> str:
 
 def bench_search(root: Path, runs: int, workdir: Path, trash: Trash) -> None:
     cli, step, indexed = search_index(root, runs, workdir, trash)
-    print(f"search index, Pagefind's CLI:      {summary(cli)}  ({indexed:,} pages with data-pagefind-body)")
-    print(
-        f"search index, the build's step:    {summary(step)}"
-        f"  = {statistics.median(step) / statistics.median(cli):.2f}× the CLI"
-    )
+    print(f"search index: {indexed:,} pages with data-pagefind-body")
+    for kind in ("wall", "cpu"):
+        ratio = statistics.median(r[kind] for r in step) / statistics.median(r[kind] for r in cli)
+        print(f"  Pagefind's CLI, {kind}:             {summary([r[kind] for r in cli])}")
+        print(f"  the build's step, {kind}:           {summary([r[kind] for r in step])}  = {ratio:.2f}× the CLI")
 
 
 def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash, only: str | None) -> None:
