@@ -233,7 +233,7 @@ CASES = {
         "the 'en' value must be text, not a list",
     ),
     "site.yaml language mapping with a typo": (
-        lambda r: edit(r, "site.yaml", 'entity: {pl: "", en: ""}', 'entity: {pl: "", eng: ""}'),
+        lambda r: edit(r, "site.yaml", 'name: {pl: "", en: ""}', 'name: {pl: "", eng: ""}'),
         "site.yaml",
         "did you mean 'en'",
     ),
