@@ -99,19 +99,28 @@ def test_a_word_found_nowhere_gets_a_message_and_links(tab, shipped_server, lang
     assert tab.console_messages == []
 
 
-def test_the_count_is_announced_with_the_plural_form_of_its_number(tab, shipped_server):
-    """One query of each Polish plural category: 1 wynik, 2–4 wyniki, 5 wyników; the words from the catalogue."""
+@pytest.mark.parametrize(
+    "lang, queries, categories",
+    [
+        ("pl", ("administruje", "bialystok", "klastrów"), {"one", "few", "many"}),  # 1 wynik, 4 wyniki, 7 wyników
+        ("en", ("jagiellonian", "bialystok"), {"one", "other"}),
+    ],
+)
+def test_the_count_is_announced_with_the_plural_form_of_its_number(tab, shipped_server, lang, queries, categories):
+    """A query of each plural category of the language, the words from the catalogue; only pages in the
+    language are found."""
     base, site = shipped_server
-    translations, rule = site.catalogs["pl"].translations, Locale.parse("pl").plural_form
-    categories = set()
-    for query in ("administruje", "bialystok", "klastrów"):
-        found = search(tab, base, site, "pl", query)
+    translations, rule = site.catalogs[lang].translations, Locale.parse(lang).plural_form
+    found_categories = set()
+    for query in queries:
+        found = search(tab, base, site, lang, query)
         count = len(found["results"])
-        categories.add(rule(count))
+        found_categories.add(rule(count))
         expected = translations.ngettext(*COUNT, count) % {"num": count, "query": query}
         assert found["status"] == expected
         assert tab.get_attribute("#search-status", "role") == "status"  # a live region: read out when it changes
-    assert categories == {"one", "few", "many"}
+        assert all(result["url"].startswith(f"{site.config.base_path}{lang}/") for result in found["results"])
+    assert found_categories == categories
     assert tab.console_messages == []
 
 
