@@ -6,6 +6,9 @@ page's body, one page's title, one partner record and base.html, the time from s
 preview answering with it (text added at the end, and as a new first paragraph), and the peak memory
 of the whole process tree. It also measures the Markdown-conversion floor: Python-Markdown alone over
 the same pages on every core; and, as the disk's part, the time to create output/'s folders and files.
+And the search index: Pagefind's own command line over the built output/, against what the build does
+for its index (the same Pagefind, through its Python API), each run in turn; `--only search` runs that
+part alone, with the rebuilds it concerns.
 Folders it replaces (an old synthetic site, output/ and the cache before a cold build) are moved aside and
 deleted when it ends: see Trash.
 """
@@ -166,6 +169,49 @@ def _create_files(job: tuple[Path, list[tuple[Path, int]]]) -> None:
         target.write_bytes(b"x" * size)
 
 
+def search_index(root: Path, runs: int, workdir: Path, trash: Trash) -> tuple[list[dict], list[dict], int]:
+    """Seconds for Pagefind's command line over output/ (`python -m pagefind --site output`, as a maintainer
+    would index the site: it reads every HTML file and keeps the pages with data-pagefind-body), and for the
+    build's own step over the same pages (speed/search.py's add_bundle: the indexed pages linked into a folder
+    by rank, Pagefind through its Python API, every file of the bundle read and digested for the writer), in
+    turn: wall and CPU seconds (Pagefind's process included) of each. Which pages are indexed the build knows
+    from its memo; here it is worked out before timing."""
+    from sitegen.digests import digest
+    from sitegen.output.search import asks_to_be_indexed, bundle_files, gather_pages, index_folder
+
+    output = root / "output"
+    pages = sorted(
+        (path.relative_to(output).as_posix(), path)
+        for path in output.rglob("*.html")
+        if asks_to_be_indexed(path.read_bytes())
+    )
+    cli, step = [], []
+    for _ in range(runs):
+        target = workdir / "pagefind-cli"
+        trash.put(target)
+        command = [sys.executable, "-m", "pagefind", "--site", str(output), "--output-path", str(target)]
+        cli.append(timed([*command, "--silent"]))
+        trash.put(target)
+        workspace = workdir / "index-step"
+        trash.put(workspace)
+        settle()
+        before = cpu_seconds()
+        start = time.perf_counter()
+        gather_pages(pages, workspace / "pages")
+        index_folder(workspace / "pages", workspace / "bundle")
+        for file in bundle_files(workspace / "bundle").values():
+            digest(file.read_bytes())
+        step.append({"wall": time.perf_counter() - start, "cpu": cpu_seconds() - before})
+        trash.put(workspace)
+    return cli, step, len(pages)
+
+
+def cpu_seconds() -> float:
+    """User and system CPU of this process and of its children that have ended (Pagefind's, once it has)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -226,11 +272,35 @@ def summary(values: list[float], unit: str = "s") -> str:
     return f"{median:7.2f} {unit}  (n={len(values)}, {spread})"
 
 
-def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash) -> None:
+def bench_search(root: Path, runs: int, workdir: Path, trash: Trash) -> None:
+    cli, step, indexed = search_index(root, runs, workdir, trash)
+    print(f"search index: {indexed:,} pages with data-pagefind-body")
+    for kind in ("wall", "cpu"):
+        ratio = statistics.median(r[kind] for r in step) / statistics.median(r[kind] for r in cli)
+        print(f"  Pagefind's CLI, {kind}:             {summary([r[kind] for r in cli])}")
+        print(f"  the build's step, {kind}:           {summary([r[kind] for r in step])}  = {ratio:.2f}× the CLI")
+
+
+def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash, only: str | None) -> None:
     trash.put(workdir / f"site-{pages}")
     root = make_site(workdir / f"site-{pages}", PROJECT, pages, partners)
     page_count = pages * 2
     print(f"\n== N = {pages:,} page pairs, M = {partners:,} partner records ==", flush=True)
+    if only == "search":
+        cold = build(root)
+        print(f"cold build, wall:                  {summary([cold['wall']])}")
+        bench_search(root, runs, workdir, trash)
+        for name, change in {
+            "no change": lambda i: None,
+            "one page's body": lambda i: edit(root / "content/bench/page-00002.en.md", "\n## ", f"\nEdit {i}.\n\n## "),
+            "search index deleted": lambda i: trash.put(root / "output/pagefind"),
+        }.items():
+            results = []
+            for run in range(runs):
+                change(run)
+                results.append(build(root))
+            print(f"rebuild after {name + ':':20s}{summary([r['wall'] for r in results])}")
+        return
     floor = [markdown_floor(root) for _ in range(runs)]
     cold, file_system = [], []
     for _ in range(runs):
@@ -253,6 +323,7 @@ def bench_size(pages: int, partners: int, runs: int, workdir: Path, trash: Trash
         f"cold build, peak memory (tree):    {statistics.median(r['rss'] for r in cold) / 2**20:7.0f} MB RSS, "
         f"{statistics.median(r['pss'] for r in cold) / 2**20:.0f} MB PSS"
     )
+    bench_search(root, runs, workdir, trash)
     scenarios = {
         "no change": lambda i: None,
         "one page's body": lambda i: edit(root / "content/bench/page-00002.en.md", "\n## ", f"\nEdit {i}.\n\n## "),
@@ -283,6 +354,7 @@ def main() -> None:
     parser.add_argument("--partners", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="where the synthetic sites go")
+    parser.add_argument("--only", choices=["search"], help="search: the search index and its rebuilds alone")
     arguments = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -292,7 +364,7 @@ def main() -> None:
     trash = Trash(workdir / "trash")
     try:
         for size in arguments.sizes:
-            bench_size(size, arguments.partners, arguments.runs, workdir, trash)
+            bench_size(size, arguments.partners, arguments.runs, workdir, trash, arguments.only)
     finally:
         trash.empty()
 

@@ -25,7 +25,7 @@ def text_digest(*parts: str | int | bool) -> str:
     return hashlib.blake2b("\0".join(map(str, parts)).encode("utf-8"), digest_size=16).hexdigest()
 
 
-LIBRARIES = ("jinja2", "markdown", "babel", "yaml", "minify_html", "rcssmin")
+LIBRARIES = ("jinja2", "markdown", "babel", "yaml", "minify_html", "rcssmin", "pagefind", "pagefind_bin")
 
 
 def _code_digest() -> str:

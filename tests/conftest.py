@@ -206,10 +206,14 @@ def shipped(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def shipped_server(shipped):
+    """The built shipped site, served with the response headers of its generated _headers file, as Cloudflare
+    Pages reads it: the browser tests run under the site's own Content-Security-Policy."""
     from shipped import serve_folder
+    from test_headers import cloudflare_headers, header_rules
 
     output, site = shipped
-    server, base = serve_folder(output.parent, output)
+    rules = header_rules((output / "_headers").read_text(encoding="utf-8"))
+    server, base = serve_folder(output.parent, output, headers=lambda path: cloudflare_headers(rules, path))
     yield base, site
     server.shutdown()
 
@@ -259,3 +263,16 @@ def browser():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def tab(browser):
+    """A page in a fresh browser context; console_messages collects its errors and warnings."""
+    context = browser.new_context()
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.console_messages = messages
+    yield page
+    context.close()

@@ -21,18 +21,6 @@ def page_url(base, site, page):
     return base + site.config.base_path + page.path
 
 
-@pytest.fixture
-def tab(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    messages = []
-    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
-    page.console_messages = messages
-    yield page
-    context.close()
-
-
 def test_every_page_passes_axe_and_its_language_switcher_leads_there_and_back(tab, shipped_server):
     """One walk over the site, as a tester would make it: each page in the default language, its switcher to
     the other language (checked there too) and back. axe-core and the console are read on every page."""

@@ -31,6 +31,9 @@ PAGES = [
     ("partners/_index.md", "pl", ("mobile",)),
     ("partners/country/DE", "en", ("mobile",)),
 ]
+# The search page with its results (the query in its address, as the header's field sends it): its script,
+# Pagefind's WebAssembly and the index load as a phone on slow 4G would load them.
+SEARCH = ("search.md", "pl", "?q=klastr%C3%B3w")
 
 
 def run_lighthouse(urls: list[tuple[str, str]]) -> list[dict]:
@@ -73,6 +76,8 @@ def test_lighthouse_scores_100_in_every_category(shipped_server):
     urls = [
         (base + site.config.base_path + site.page(key, lang).path, form) for key, lang, forms in PAGES for form in forms
     ]
+    key, lang, query = SEARCH
+    urls.append((base + site.config.base_path + site.page(key, lang).path + query, "mobile"))
     results = run_lighthouse(urls)
     for run in results:  # shown by pytest -rP
         print(run["url"], run["formFactor"], run["scores"], "run twice" if run["retried"] else "")

@@ -78,11 +78,12 @@ def test_a_commit_that_changes_only_dates_renders_the_pages_that_show_them(tmp_p
 
     commit(root, "2025-11-21T12:00:00+01:00", changed)
     rebuilt = run_build(root)
-    assert "nothing changed" not in rebuilt.stderr and "4 written" in rebuilt.stderr, rebuilt.stderr
+    assert "nothing changed" not in rebuilt.stderr, rebuilt.stderr
     after = tree(output)
     # The English news item too: its Polish original is now newer, and it says so.
     translation = "en/news/gosmart-bsr-begins/index.html"
-    assert sorted(path for path in after if after[path] != before[path]) == sorted([*pages, translation])
+    changed = [path for path in after if after.get(path) != before.get(path) and not path.startswith("pagefind/")]
+    assert sorted(changed) == sorted([*pages, translation])  # and the search index, made from them
     assert "after this translation" in after[translation].decode()
     for path, date in pages.items():
         assert date.replace("2025-03-03", "2025-11-21") in after[path].decode(), path

@@ -22,6 +22,7 @@ from ..speed.cache import FOLDER, BuildCache
 from ..speed.fastmarkdown import unverified_version
 from ..speed.incremental import IncrementalRenderer, Output, remove_abandoned
 from ..speed.parallel import parallel_map
+from ..speed.search import add_bundle, keep_bundle
 from ..speed.unchanged import Snapshot, forget, save_record
 
 
@@ -55,10 +56,13 @@ def render_fast(
     listing: dict | None = None,
     present: Callable[[], dict] | None = None,
     history_state: str | None = None,
+    search: bool = True,
 ) -> tuple[Site, Output, IncrementalRenderer]:
-    """Everything is rendered and checked in memory; a BuildError means nothing may be written.
-    listing and history_state: the site's files and the commit checked out, if the caller has asked;
-    present() lists output/ (see build)."""
+    """Everything is rendered and checked in memory, and the search index made from the pages as rendered; a
+    BuildError means nothing may be written. listing and history_state: the site's files and the commit
+    checked out, if the caller has asked; present() lists output/ (see build). search=False: the index
+    output/ holds is kept as it is (the preview updates it once the pages are written:
+    serve.Preview.refresh_search)."""
     cache = cache or BuildCache(root)
     cache.begin()
     site = load_site(root, base_url, drafts, cache.memo, listing, parallel_map, history_state)
@@ -66,6 +70,12 @@ def render_fast(
     renderer = IncrementalRenderer(site, production, cache, site.config.path("output"))
     output = renderer.render(list_output(site.config.path("output")) if present is None else present())
     check_output(output, renderer, cache)
+    try:
+        add_bundle(output, renderer, cache) if search else keep_bundle(output, renderer, cache)
+    except BuildError:
+        renderer.discard_staging()
+        cache.save()
+        raise
     return site, output, renderer
 
 
@@ -86,12 +96,13 @@ def build(
     snapshot: Snapshot | None = None,
     present: Callable[[], dict] | None = None,
     written: Callable[[], None] = lambda: None,
+    search: bool = True,
 ) -> BuildResult:
     """`build` minifies and fingerprints; the preview (drafts=True, production=False) keeps files readable.
     With a snapshot of the inputs taken before the build, a record lets the next identical build be skipped.
     present: gives output/ as listed before the build; the command line lists it on the other core.
     written: called at the moment output/ holds the new build; before it, an interrupt or an error leaves
-    output/ as it was."""
+    output/ as it was. search: see render_fast."""
     cache = cache or BuildCache(root)
     with one_build_at_a_time(root), long_lived_objects():  # the record too: see long_lived_objects
         site, output, renderer = render_fast(
@@ -103,6 +114,7 @@ def build(
             snapshot.listing if snapshot is not None else None,
             present,
             snapshot.history_state if snapshot is not None else None,
+            search,
         )
         with revertible(root) as changes:
             report, stats = write(output, site, cache, changes, remove_stale=True, present=renderer.present)
@@ -122,7 +134,7 @@ def build_plain(root: Path, base_url: str | None = None, written: Callable[[], N
     workers, stock Python-Markdown; output/ is replaced as atomically as by build()."""
     with one_build_at_a_time(root):
         site = load_site(root, base_url)
-        files = render_plain(site)
+        files = render_plain(site, workspace=root / FOLDER / "search")
         with revertible(root) as changes:
             report = write_output(files, site.config.path("output"), changes, remove_stale=True)
             forget(root)  # the no-change record describes what the last build() left in output/

@@ -20,7 +20,8 @@ from ..errors import BuildError, Problem
 from ..loading.config import CONFIG_FILE, load_config
 from ..loading.site import reload_bodies
 from ..speed.cache import BuildCache
-from .pipeline import BuildResult, build, update_bodies
+from ..speed.search import gather_for_refresh, index_gathered, write_bundle
+from .pipeline import BuildResult, build, commit, one_build_at_a_time, revertible, update_bodies
 
 WATCHED = ("content", "templates", "locales", "static")
 EVERYTHING = frozenset({"*"})  # while a full build runs, every request waits for it
@@ -39,6 +40,7 @@ class Preview:
         self.updating: frozenset[str] | None = None  # output paths a rebuild may still change; EVERYTHING
         self.ready = threading.Condition()
         self.reload: Callable[[], None] = lambda: None  # tells the open pages to load again
+        self.search_wanted = threading.Event()  # the pages changed since the search index was last made
 
     def rebuild(self, changed: Iterable[Path] = ()) -> None:
         """A full build, or, when the saves changed only page bodies, an update of the pages showing them.
@@ -66,13 +68,14 @@ class Preview:
                 if reloaded and last is not None:
                     result = update_bodies(last, *reloaded, first_written=saved_pages_written)
                 else:
-                    result = build(self.root, drafts=True, production=False, cache=self.cache)
+                    result = build(self.root, drafts=True, production=False, cache=self.cache, search=False)
                     if result.renderer is not None:
                         _ = result.renderer.readers  # indexed now rather than on the first save
                     # Collected now, as part of a build the editor waits for anyway: else the first save
                     # after it pays for a full collection of the new site.
                     gc.collect()
                 self.last, self.pending, self.problems = result, set(), ()
+                self.search_wanted.set()
                 print(f"rebuilt: {result.report.written} files written", file=sys.stderr, flush=True)
             except BuildError as error:
                 self.fail(error.problems, pending if fast else None)
@@ -92,6 +95,37 @@ class Preview:
                 self.hold(None)
             if not reloaded_early or self.problems:
                 self.reload()
+
+    def refresh_search(self) -> bool:
+        """The search index made again for the pages as the last build wrote them, if they changed: after the
+        edited page is on screen, and without holding the preview up while Pagefind runs (seconds on a big
+        site): only gathering the pages and writing the index wait for rebuilds, and rebuilds for them.
+        True when output/ has a new index."""
+        with self.lock:
+            last = self.last
+            if last is None or last.renderer is None or self.problems:
+                return False
+            gathered = gather_for_refresh(last.renderer, self.cache)
+        if gathered is None:
+            return False
+        workspace, pages = gathered
+        index_gathered(workspace)
+        with self.lock, one_build_at_a_time(self.root), revertible(self.root) as changes:
+            write_bundle(workspace, pages, last.renderer, self.cache, changes)
+            commit(changes, lambda: None)
+        print("search index updated", file=sys.stderr, flush=True)
+        return True
+
+    def keep_search_fresh(self) -> None:
+        """The preview's search thread: the index is made again after each build that changed pages, one run
+        at a time; saves made meanwhile are taken in by the next run."""
+        while True:
+            self.search_wanted.wait()
+            self.search_wanted.clear()
+            try:
+                self.refresh_search()
+            except Exception as error:  # noqa: BLE001 - the preview must survive anything
+                print(f"(search index):1: {error}", file=sys.stderr, flush=True)
 
     def hold(self, paths: frozenset[str] | None) -> None:
         with self.ready:
@@ -223,6 +257,7 @@ def serve(root: Path, host: str, port: int) -> int:
     config = load_config(root)
     preview = Preview(root, config.path("output"))
     preview.rebuild()
+    threading.Thread(target=preview.keep_search_fresh, daemon=True, name="search").start()
     loop = IOLoop.current()
     preview.reload = lambda: loop.add_callback(LiveReloadHandler.reload_waiters)
 

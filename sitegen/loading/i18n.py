@@ -158,7 +158,6 @@ class Formatter:
         # A listing of 2,000 records asks for each character's place tens of thousands of times: this
         # instance's method is replaced by a memoised one.
         self.char_key = functools.cache(self.char_key)  # type: ignore[method-assign]
-        self._plural_samples: tuple[tuple[str, int], ...] | None = None
 
     def date(self, value: Any, fmt: str = "long") -> str:
         if value is None:
@@ -169,6 +168,15 @@ class Formatter:
 
     def number(self, value: Any) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def plural_samples(self) -> list[tuple[str, int]]:
+        """Each plural category (CLDR's names, as JavaScript's Intl.PluralRules gives them) that a whole number
+        falls into in this language, with the least such number above 0 (else 0): ngettext of that number is
+        the catalogue's form for the category. Polish: one 1, few 2, many 5; English: one 1, other 2."""
+        rule, found = self.locale.plural_form, dict[str, int]()
+        for number in [*range(1, 1000), 0]:
+            found.setdefault(rule(number), number)
+        return sorted(found.items(), key=lambda item: item[1] or 1000)
 
     def money(self, amount: Any, currency: str = "EUR") -> str:
         """Whole amounts without cents: '1 760 000 €' in Polish, '€1,760,000' in English."""
@@ -191,16 +199,6 @@ class Formatter:
                 value, f"digital-{SIZE_UNITS[unit]}", length="short", format="#,##0.0", locale=self.locale
             )
         return text.replace(" ", "\u00a0")
-
-    def plural_samples(self) -> tuple[tuple[str, int], ...]:
-        """The smallest whole number of each CLDR plural category of the language: (('one', 1), ('few', 2),
-        ('many', 0)) in Polish; a category no whole number has ('other' in Polish) is left out."""
-        if self._plural_samples is None:
-            rule, found = self.locale.plural_form, dict[str, int]()
-            for number in range(1000):
-                found.setdefault(rule(number), number)
-            self._plural_samples = tuple(sorted(found.items(), key=lambda item: item[1]))
-        return self._plural_samples
 
     def country(self, code: str) -> str:
         return self.locale.territories.get(str(code).upper(), str(code))

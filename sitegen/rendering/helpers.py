@@ -15,6 +15,7 @@ from ..loading.routes import Page
 from ..loading.schema import is_text
 from ..loading.site import Site
 from ..output.assets import Assets
+from ..output.search import hidden_terms
 from .choropleth import MapError, choropleth
 from .documents import Document, NotFound, link_html
 from .exports import OpenData
@@ -84,6 +85,7 @@ class TemplateHelpers:
             "children_of": self.children_of,
             "referrers": self.referrers,
             "choropleth": self.choropleth,
+            "plural_samples": self.formatter.plural_samples,
         }
 
     def filters(self) -> dict[str, Callable]:
@@ -98,7 +100,13 @@ class TemplateHelpers:
             "by_id": self.by_id,
             "group_by": self.group_by,
             "count_by": self.count_by,
+            "search_terms": self.search_terms,
         }
+
+    def search_terms(self, content: str) -> str:
+        """The words of an HTML fragment that the site's search would miss in this language, for the index alone
+        (output.search.hidden_terms)."""
+        return hidden_terms(str(content), self.lang)
 
     def page(self, key: str) -> Page:
         page = self.site.page(key, self.lang)

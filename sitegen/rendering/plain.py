@@ -7,18 +7,22 @@ two identical.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import BuildError, Problem
 from ..loading.content import read_body
 from ..loading.routes import Page
 from ..loading.site import Site
 from ..loading.urls import output_file
+from ..output.search import SearchIndexError, index_pages
 from .markdown import Converted
 from .render import SiteRenderer, element_ids, merged
 from .views import summarize
 
 
-def render_site(site: Site, production: bool = True) -> dict[str, bytes]:
-    """Every file of the site. Raises BuildError with every problem found, and then nothing may be written."""
+def render_site(site: Site, production: bool = True, workspace: Path | None = None) -> dict[str, bytes]:
+    """Every file of the site. Raises BuildError with every problem found, and then nothing may be written.
+    workspace: a folder for Pagefind's files while it indexes (else the system's temporary folder)."""
     html: dict[tuple[str, str], str] = {}
     renderer = SiteRenderer(
         site,
@@ -59,7 +63,17 @@ def render_site(site: Site, production: bool = True) -> dict[str, bytes]:
     problems += renderer.fragment_problems({key: found for key, found in links.items() if found}, ids)
     if problems:
         raise BuildError(problems)
+
+    # 4. The search index (pagefind/), from the pages that ask to be in it.
+    try:
+        files.update(index_pages(files, workspace))
+    except SearchIndexError as error:
+        raise BuildError([search_problem(error)]) from None
     return files
+
+
+def search_problem(error: SearchIndexError) -> Problem:
+    return Problem("(search index)", 1, str(error))
 
 
 def convert(renderer: SiteRenderer, site: Site, page: Page) -> tuple[Converted, list[Problem]]:

@@ -30,6 +30,7 @@ from ..loading.content import read_body
 from ..loading.routes import Page
 from ..loading.site import Site
 from ..loading.urls import output_file
+from ..output.search import asks_to_be_indexed
 from ..output.writer import UNCHANGED, Staged, Unchanged
 from ..rendering.exports import Made
 from ..rendering.feeds import sitemap
@@ -58,6 +59,7 @@ class RenderedMeta(NamedTuple):
     output: str  # digest of the bytes written
     ids: str  # element ids, one per line, for anchor checks without re-reading the page
     reads: tuple  # ((key, lang, read_state), ...): what it showed of other pages; files: (name, None, state)
+    indexed: bool = False  # the page asks to be in the search index (output.search.asks_to_be_indexed)
 
 
 HTML_KEPT = 256
@@ -368,7 +370,7 @@ class IncrementalRenderer:
         memo.keep_used("render")
         problems = []
         staged = parallel_map(self.render_and_stage, todo)
-        for (page, key), (data, digest_, ids, page_problems, pages_read) in zip(todo, staged, strict=True):
+        for (page, key), (data, digest_, ids, page_problems, pages_read, indexed) in zip(todo, staged, strict=True):
             path = output_file(page.path)
             output.files[path] = data
             output.digests[path] = digest_
@@ -377,7 +379,7 @@ class IncrementalRenderer:
             problems += page_problems
             if not page_problems:
                 reads = tuple((k, lang, self.read_state(k, lang)) for k, lang in pages_read)
-                self.rendered[(page.key, page.lang)] = RenderedMeta(output=digest_, ids=ids, reads=reads)
+                self.rendered[(page.key, page.lang)] = RenderedMeta(digest_, ids, reads, indexed)
                 if self._readers is not None:  # a reader no longer reading costs a check
                     for read in reads:
                         self._readers.setdefault(read[:2], set()).add((page.key, page.lang))
@@ -388,15 +390,15 @@ class IncrementalRenderer:
         """In a worker: render one page and leave its bytes in the staging folder for the writer."""
         page, _ = item
         data, problems, reads = self.renderer.render_page(page)
-        ids, data_digest = element_ids(data), digest(data)
+        ids, data_digest, indexed = element_ids(data), digest(data), asks_to_be_indexed(data)
         if not problems and self.on_disk(output_file(page.path), data_digest, self.manifest):
-            return UNCHANGED, data_digest, ids, problems, reads  # rendered again, to the same bytes
+            return UNCHANGED, data_digest, ids, problems, reads, indexed  # rendered again, to the same bytes
         if self.staging is not None and not problems:
             staged = self.staging / output_file(page.path)  # the tree output/ will have: the writer moves it
             staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(data)
-            return Staged(str(staged)), data_digest, ids, problems, reads
-        return data, data_digest, ids, problems, reads
+            return Staged(str(staged)), data_digest, ids, problems, reads, indexed
+        return data, data_digest, ids, problems, reads, indexed
 
     def remove_unused_html(self) -> None:
         """After a full build that succeeded: the packs this build's conversions name are all the memo keeps."""

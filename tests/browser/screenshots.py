@@ -1,6 +1,6 @@
 """`make screenshots`: the home page, a project page, the partner directory, a country's partners, a partner
 page and the easy-to-read and sign-language pages, and the views in FILTERED (the directory narrowed by its
-finder), at 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; the
+finder) and the search page with the results of a query (SEARCHES), at 375 px and 1280 px, in both languages, rendered by headless Chromium into screenshots/; the
 directory's map on its own at both widths (ELEMENTS); and the first
 screen of the pages in FIRST_SCREENS at a phone's 360×640, as a visitor lands on them."""
 
@@ -27,6 +27,8 @@ KEYS = {
 }
 # A page with its address's query: the partner directory as its finder shows Polish partners only.
 FILTERED = {"partners-filtered": ("partners/_index.md", "?country=PL")}
+# The search page with its results: the query in its address, as the header's field sends it.
+SEARCHES = {"search": ("search.md", {"pl": "klastrów", "en": "clusters"})}
 WIDTHS = (375, 1280)
 # Parts of a page on their own, as (page, CSS selector): the partner directory's map with its legend.
 ELEMENTS = {"partners-map": ("partners/_index.md", "figure.map")}
@@ -64,6 +66,16 @@ def main() -> None:
                         tab = browser.new_page(viewport={"width": width, "height": 900})
                         tab.goto(base + site.config.base_path + site.page(key, lang).path + query)
                         tab.wait_for_selector("form[data-finder]:not([hidden])")
+                        target = destination / f"{name}-{lang}-{width}.png"
+                        tab.screenshot(path=str(target), full_page=True)
+                        tab.close()
+                        print(target.relative_to(PROJECT))
+            for name, (key, queries) in SEARCHES.items():
+                for lang, query in queries.items():
+                    for width in WIDTHS:
+                        tab = browser.new_page(viewport={"width": width, "height": 900})
+                        tab.goto(base + site.config.base_path + site.page(key, lang).path + "?q=" + query)
+                        tab.wait_for_selector("#search-results > li")
                         target = destination / f"{name}-{lang}-{width}.png"
                         tab.screenshot(path=str(target), full_page=True)
                         tab.close()
