@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import html
 import json
 import os
 import re
@@ -26,6 +25,7 @@ import time
 import unicodedata
 import zlib
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +254,40 @@ def ascii_folded(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+class IndexedText(HTMLParser):
+    """The text Pagefind indexes of a fragment: all of it but what lies inside an element marked
+    data-pagefind-ignore (nested elements of the same name included)."""
+
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.ignored = 0  # depth inside an ignored element
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.VOID:
+            return
+        if self.ignored or any(name == "data-pagefind-ignore" for name, _ in attrs):
+            self.ignored += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.ignored and tag not in self.VOID:
+            self.ignored -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.ignored:
+            self.parts.append(data)
+
+
+def indexed_text(content: str) -> str:
+    parser = IndexedText()
+    parser.feed(content)
+    return " ".join(parser.parts)
+
+
 def hidden_terms(content: str, lang: str) -> str:
     """The words of an HTML fragment that a search in its language would otherwise miss, lower-case, in order,
     as often as they occur (the index ranks a page by how often a word is in it): the folded form of each word
@@ -261,7 +295,7 @@ def hidden_terms(content: str, lang: str) -> str:
     VARIANTS add ("klastr" for "klaster")."""
     variant = VARIANTS.get(lang.split("-")[0].lower())
     found = []
-    for word in WORD.findall(html.unescape(TAG.sub(" ", content))):
+    for word in WORD.findall(indexed_text(content)):
         if HAS_UNFOLDED.search(word):
             found.append(ascii_folded(word).lower())
         if variant is not None and (other := variant(word)) is not None:
