@@ -177,11 +177,11 @@ def small_disk(tmp_path):
 
 
 def fill(disk: Path) -> None:
-    with (disk / "filler").open("wb") as handle:
+    # Unbuffered: a buffered file keeps what the full disk refused and fails again when it is closed.
+    with (disk / "filler").open("wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
 
